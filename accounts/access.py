@@ -1,0 +1,185 @@
+"""The access policy: the one module that says who may see and do what.
+
+The tenant scope (``accounts.scoping``) decides *which organisation's* rows a
+query can reach; this module decides *which rows inside it* a person may see
+and what they may do. Roles on ``Membership`` give the defaults (DESIGN.md
+§4); django-guardian grants on a single case add to them. Views, selectors
+and API classes call these functions and never re-implement them.
+
+Every function works on the tenant of the active scope.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import EMPLOYER_SCOPED_ROLES, Membership, Role, User
+from accounts.scoping import current_tenant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+
+    from cases.models import AbsenceCase, Employee, Employer
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    ZIEKMELDING = "ziekmelding"
+    HERSTELDMELDING = "hersteldmelding"
+    CONTACT_NOTE = "contact_note"
+    VIEW_MEDICAL = "view_medical"
+
+
+# guardian permission codename that grants one case to one person
+CASE_VIEW_PERMISSION = "view_absencecase"
+
+# Roles that report sickness and recovery for the employees they can see.
+_REPORTING_ROLES = frozenset(
+    {Role.LEIDINGGEVENDE, Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER}
+)
+
+
+def membership_for(user: User | AnonymousUser) -> Membership | None:
+    """The active membership of ``user`` in the scoped tenant, cached on the user."""
+    tenant = current_tenant()
+    if tenant is None or not user.is_authenticated:
+        return None
+    cache: dict[int, Membership | None] = user.__dict__.setdefault(
+        "_membership_cache", {}
+    )
+    if tenant.pk not in cache:
+        cache[tenant.pk] = (
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("tenant")
+            .first()
+        )
+    return cache[tenant.pk]
+
+
+def _granted_case_ids(user: User) -> QuerySet:
+    from cases.models import AbsenceCaseUserObjectPermission
+
+    return AbsenceCaseUserObjectPermission.objects.filter(
+        user=user, permission__codename=CASE_VIEW_PERMISSION
+    ).values("content_object_id")
+
+
+def employers_visible_to(user: User | AnonymousUser) -> QuerySet[Employer]:
+    """Employers whose data the user may open (master data, lists)."""
+    from cases.models import Employer
+
+    membership = membership_for(user)
+    if membership is None:
+        return Employer.objects.none()
+    if membership.role == Role.TENANT_ADMIN:
+        return Employer.objects.all()
+    if membership.role in EMPLOYER_SCOPED_ROLES:
+        return Employer.objects.filter(memberships=membership)
+    return Employer.objects.filter(
+        Exists(employees_visible_to(user).filter(employer=OuterRef("pk")))
+    )
+
+
+def employees_visible_to(user: User | AnonymousUser) -> QuerySet[Employee]:
+    """Employees whose master data the user may see.
+
+    werknemer: self; leidinggevende: own team; hr, regiehouder, casemanager:
+    employees of the employers on the membership; bedrijfsarts: employees of
+    assigned cases; tenant_admin: all (to manage master data, not cases).
+    A guardian grant on a case adds its employee.
+    """
+    from cases.models import AbsenceCase, Employee
+
+    membership = membership_for(user)
+    if membership is None:
+        return Employee.objects.none()
+    role = membership.role
+    if role == Role.TENANT_ADMIN:
+        return Employee.objects.all()
+    if role == Role.WERKNEMER:
+        by_role = Q(user=user)
+    elif role == Role.LEIDINGGEVENDE:
+        by_role = Q(manager=user)
+    elif role in EMPLOYER_SCOPED_ROLES:
+        by_role = Q(employer__in=membership.employers.all())
+    elif role == Role.BEDRIJFSARTS:
+        by_role = Q(
+            Exists(
+                AbsenceCase.objects.filter(employee=OuterRef("pk"), bedrijfsarts=user)
+            )
+        )
+    else:  # pragma: no cover - a new role must be added here deliberately
+        return Employee.objects.none()
+    granted = Q(
+        Exists(
+            AbsenceCase.objects.filter(
+                employee=OuterRef("pk"), pk__in=_granted_case_ids(user)
+            )
+        )
+    )
+    return Employee.objects.filter(by_role | granted)
+
+
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
+    """Absence cases the user may open.
+
+    werknemer: own; leidinggevende: own team; hr, regiehouder, casemanager:
+    the employers on the membership; bedrijfsarts: cases assigned to them;
+    tenant_admin: none. A guardian grant adds exactly that case.
+    """
+    from cases.models import AbsenceCase
+
+    membership = membership_for(user)
+    if membership is None:
+        return AbsenceCase.objects.none()
+    role = membership.role
+    if role == Role.WERKNEMER:
+        by_role = Q(employee__user=user)
+    elif role == Role.LEIDINGGEVENDE:
+        by_role = Q(employee__manager=user)
+    elif role in EMPLOYER_SCOPED_ROLES:
+        by_role = Q(employee__employer__in=membership.employers.all())
+    elif role == Role.BEDRIJFSARTS:
+        by_role = Q(bedrijfsarts=user)
+    else:
+        by_role = Q(pk__in=[])
+    return AbsenceCase.objects.filter(by_role | Q(pk__in=_granted_case_ids(user)))
+
+
+def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
+    """Whether ``user`` may do ``action`` on ``obj`` (an employer, employee or case).
+
+    Seeing an object is the precondition of every action on it; what else is
+    allowed follows from the role. Medical data is only for the bedrijfsarts
+    and a casemanager in taakdelegatie, and never for a guardian grant alone.
+    """
+    from cases.models import AbsenceCase, Employee, Employer
+
+    membership = membership_for(user)
+    if membership is None:
+        return False
+    if isinstance(obj, AbsenceCase):
+        visible = cases_visible_to(user).filter(pk=obj.pk).exists()
+    elif isinstance(obj, Employee):
+        visible = employees_visible_to(user).filter(pk=obj.pk).exists()
+    elif isinstance(obj, Employer):
+        visible = employers_visible_to(user).filter(pk=obj.pk).exists()
+    else:
+        return False
+    if not visible:
+        return False
+    if action == Action.VIEW:
+        return True
+    if action in (Action.ZIEKMELDING, Action.HERSTELDMELDING):
+        return membership.role in _REPORTING_ROLES and isinstance(
+            obj, (Employee, AbsenceCase)
+        )
+    if action == Action.CONTACT_NOTE:
+        return membership.role in _REPORTING_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.VIEW_MEDICAL:
+        return membership.may_see_medical and isinstance(obj, AbsenceCase)
+    return False

@@ -1,0 +1,220 @@
+"""Users, tenants, memberships, and the base class of every tenant-owned row."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Nederlands")
+    EN = "en", _("Engels")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address.
+
+    A user is not tenant-owned: a freelance bedrijfsarts may hold memberships
+    in several tenants. What a user may see is decided per tenant by their
+    ``Membership``; ``is_staff`` only grants the platform admin.
+    """
+
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    full_name = models.CharField(_("naam"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("voorkeurstaal"), max_length=2, choices=Language, default=Language.NL
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    is_staff = models.BooleanField(
+        _("platformbeheerder"),
+        default=False,
+        help_text=_("Mag inloggen op het platformbeheer (alle organisaties)."),
+    )
+    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Tenant(models.Model):
+    """The organisation that runs absence management (arbodienst or employer)."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("code in de URL"), unique=True)
+    is_active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantOwned(models.Model):
+    """Base of every tenant-owned model.
+
+    Each row carries its own ``tenant`` (even where a parent has it too), and
+    the default manager refuses to query unless a tenant scope is active
+    (``accounts.scoping``). Outside a scope only ``.none()`` works.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant,
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+        verbose_name=_("organisatie"),
+    )
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md §1; the role gives the default access."""
+
+    WERKNEMER = "werknemer", _("Werknemer")
+    LEIDINGGEVENDE = "leidinggevende", _("Leidinggevende")
+    HR = "hr", _("HR-adviseur")
+    REGIEHOUDER = "regiehouder", _("Regiehouder")
+    CASEMANAGER = "casemanager", _("Casemanager")
+    BEDRIJFSARTS = "bedrijfsarts", _("Bedrijfsarts")
+    TENANT_ADMIN = "tenant_admin", _("Beheerder")
+
+
+# Roles whose view of cases is bounded by the employers on their membership.
+EMPLOYER_SCOPED_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER})
+
+
+class Membership(TenantOwned):
+    """A user's role in one tenant, with the employers it covers."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("gebruiker"),
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role)
+    employers = models.ManyToManyField(
+        "cases.Employer",
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("werkgevers"),
+        help_text=_(
+            "HR ziet één werkgever; regiehouder en casemanager de werkgevers "
+            "die hier zijn toegewezen."
+        ),
+    )
+    taakdelegatie = models.BooleanField(
+        _("taakdelegatie"),
+        default=False,
+        help_text=_(
+            "Alleen voor casemanagers die medische taken uitvoeren onder "
+            "verantwoordelijkheid van de bedrijfsarts."
+        ),
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+        ordering = ["user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user"], name="membership_one_per_tenant"
+            ),
+            models.CheckConstraint(
+                condition=Q(taakdelegatie=False) | Q(role=Role.CASEMANAGER),
+                name="membership_taakdelegatie_only_casemanager",
+                violation_error_message=_(
+                    "Taakdelegatie is alleen mogelijk voor een casemanager."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def may_see_medical(self) -> bool:
+        """The bedrijfsarts, or a casemanager working in taakdelegatie."""
+        return self.role == Role.BEDRIJFSARTS or (
+            self.role == Role.CASEMANAGER and self.taakdelegatie
+        )
+
+
+class AuditEvent(TenantOwned):
+    """One change made through a service: who, what, when.
+
+    ``data`` holds non-medical facts only; medical fields are never copied in.
+    """
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("auditgebeurtenis")
+        verbose_name_plural = _("auditgebeurtenissen")
+        indexes = [models.Index(fields=["tenant", "object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"

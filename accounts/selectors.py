@@ -1,0 +1,22 @@
+"""Reads in the accounts app."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Membership, User
+from accounts.scoping import all_tenants
+
+
+def memberships_of_user(*, user: User) -> list[Membership]:
+    """All active memberships of ``user``, across tenants, for the tenant picker.
+
+    This is the one read that must cross tenants: it is bounded by ``user``.
+    """
+    with all_tenants("a user's own memberships, to choose a tenant"):
+        qs: QuerySet[Membership] = (
+            Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+            .select_related("tenant")
+            .order_by("tenant__name")
+        )
+        return list(qs)

@@ -1,0 +1,357 @@
+"""Load demo data: two tenants, users for every role, cases at every stage.
+
+Idempotent: every row is looked up by its natural key before it is created,
+so running the command again changes nothing. Only ``make demo`` calls it;
+the demo logins exist nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role, Tenant, User
+from accounts.scoping import tenant_scope
+from cases.models import AbsenceCase, Employee, Employer
+from cases.services import hersteldmelding_create, ziekmelding_create
+
+DEMO_PASSWORD = "hervat-demo"  # noqa: S105 - documented demo login
+
+FIRST_NAMES = [
+    "Anna",
+    "Bram",
+    "Chantal",
+    "Daan",
+    "Eva",
+    "Femke",
+    "Gijs",
+    "Hanna",
+    "Iris",
+    "Jeroen",
+    "Kim",
+    "Lars",
+    "Maud",
+    "Noah",
+    "Olga",
+    "Pieter",
+    "Quinten",
+    "Roos",
+    "Sem",
+    "Tess",
+    "Umut",
+    "Vera",
+    "Wouter",
+    "Yara",
+    "Zeynep",
+    "Mohamed",
+    "Fatima",
+    "Sanne",
+    "Thijs",
+    "Lotte",
+]
+SURNAMES = [
+    "de Vries",
+    "Jansen",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Yilmaz",
+    "El Amrani",
+    "Kok",
+    "Jacobs",
+    "Vermeulen",
+    "Schouten",
+]
+JOBS = [
+    "Monteur",
+    "Verpleegkundige",
+    "Administratief medewerker",
+    "Magazijnmedewerker",
+    "Chauffeur",
+    "Docent",
+    "Servicemedewerker",
+    "Teamleider",
+    "Planner",
+    "Schoonmaker",
+]
+
+
+@dataclass(frozen=True)
+class CaseStage:
+    """A demo case: sick for ``days`` (day 1 = first sick day) until today."""
+
+    label: str
+    days: int
+    recovered_after: int | None = None
+
+
+# The stages of the 104-week timeline the demo must show (issue 2).
+STAGES = (
+    CaseStage("dag 2", 2),
+    CaseStage("week 5", 7 * 4 + 3),
+    CaseStage("week 7", 7 * 6 + 3),
+    CaseStage("week 9", 7 * 8 + 3),
+    CaseStage("week 30", 7 * 29 + 3),
+    CaseStage("week 43", 7 * 42 + 3),
+    CaseStage("week 53", 7 * 52 + 3),
+    CaseStage("week 90", 7 * 89 + 3),
+    CaseStage("hersteld", 40, recovered_after=15),
+)
+
+
+def _valid_bsn(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(8)]
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last < 10 and (digits[0] or digits[1]):
+            return "".join(map(str, digits)) + str(last)
+
+
+class Command(BaseCommand):
+    help = "Laad demogegevens (twee organisaties, alle rollen, dossiers in elke fase)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        with transaction.atomic():
+            tenant_a = self._tenant("arbo-noord", "Arbodienst Noord")
+            tenant_b = self._tenant("verzuim-zuid", "Verzuimdienst Zuid")
+            with tenant_scope(tenant_a):
+                logins = self._seed_tenant_a(tenant_a, today)
+            with tenant_scope(tenant_b):
+                logins += self._seed_tenant_b(tenant_b, today)
+        self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
+        self.stdout.write(f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}")
+        for email, role, tenant in logins:
+            self.stdout.write(f"  {role:<15} {email:<36} ({tenant})")
+
+    def _tenant(self, slug: str, name: str) -> Tenant:
+        tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": name})
+        return tenant
+
+    def _user(self, email: str, full_name: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        return user
+
+    def _member(
+        self,
+        tenant: Tenant,
+        role: Role,
+        full_name: str,
+        employers: list[Employer] = (),  # type: ignore[assignment]
+        **extra: Any,
+    ) -> User:
+        user = self._user(f"{role.value}@{tenant.slug}.example", full_name)
+        membership, created = Membership.objects.get_or_create(
+            tenant=tenant, user=user, defaults={"role": role, **extra}
+        )
+        if created and employers:
+            membership.employers.set(employers)
+        return user
+
+    def _employees(
+        self,
+        tenant: Tenant,
+        employer: Employer,
+        count: int,
+        rng: random.Random,
+        prefix: str,
+    ) -> list[Employee]:
+        employees = []
+        for number in range(1, count + 1):
+            personnel_number = f"{prefix}{number:04d}"
+            first = rng.choice(FIRST_NAMES)
+            surname = rng.choice(SURNAMES)
+            defaults = {
+                "tenant": tenant,
+                "first_name": first,
+                "initials": f"{first[0]}.",
+                "surname": surname,
+                "date_of_birth": dt.date(
+                    1960 + rng.randint(0, 40), rng.randint(1, 12), rng.randint(1, 28)
+                ),
+                "bsn": _valid_bsn(rng),
+                "email": f"{first.lower()}.{number}@{prefix.lower()}.example",
+                "job_title": rng.choice(JOBS),
+                "contract_hours": rng.choice([16, 24, 32, 36, 38, 40]),
+                "employment_start": dt.date(
+                    2010 + rng.randint(0, 10), rng.randint(1, 12), 1
+                ),
+            }
+            employee, _ = Employee.objects.get_or_create(
+                employer=employer, personnel_number=personnel_number, defaults=defaults
+            )
+            employees.append(employee)
+        return employees
+
+    def _seed_tenant_a(
+        self, tenant: Tenant, today: dt.date
+    ) -> list[tuple[str, str, str]]:
+        rng = random.Random(2026)
+        employers = [
+            Employer.objects.get_or_create(
+                tenant=tenant,
+                name=name,
+                defaults={"kvk_number": kvk, "contact_name": contact},
+            )[0]
+            for name, kvk, contact in (
+                ("Bouwbedrijf De Hoek B.V.", "12345678", "Marieke Hoekstra"),
+                ("Zorggroep Lindehof", "23456789", "Ahmed Bouzid"),
+                ("Transport Van Dam", "34567890", "Karin van Dam"),
+            )
+        ]
+        staff = [
+            self._employees(tenant, employer, 50, rng, prefix)
+            for employer, prefix in zip(employers, ("BH", "ZL", "TD"), strict=True)
+        ]
+        leidinggevende = self._member(
+            tenant, Role.LEIDINGGEVENDE, "Linda Leidinggevende"
+        )
+        regiehouder = self._member(
+            tenant, Role.REGIEHOUDER, "Rob Regiehouder", employers=employers
+        )
+        casemanager = self._member(
+            tenant,
+            Role.CASEMANAGER,
+            "Carla Casemanager",
+            employers=employers[:2],
+            taakdelegatie=True,
+        )
+        bedrijfsarts = self._member(tenant, Role.BEDRIJFSARTS, "Dr. Bas Bedrijfsarts")
+        self._member(tenant, Role.HR, "Hanneke HR", employers=employers[:1])
+        self._member(tenant, Role.TENANT_ADMIN, "Thomas Beheerder")
+        werknemer = self._member(tenant, Role.WERKNEMER, "Wendy Werknemer")
+
+        # The manager leads the first twelve people of the first employer.
+        team = staff[0][:12]
+        Employee.objects.filter(pk__in=[e.pk for e in team], manager=None).update(
+            manager=leidinggevende
+        )
+        Employee.objects.filter(pk=team[3].pk, user=None).update(user=werknemer)
+
+        # One case per stage, spread over the employers; the first few are in
+        # the manager's team so that every role sees something.
+        candidates = [
+            team[0],
+            team[1],
+            team[2],
+            team[3],
+            staff[1][0],
+            staff[1][1],
+            staff[2][0],
+            staff[2][1],
+            team[4],
+        ]
+        for stage, employee in zip(STAGES, candidates, strict=True):
+            if employee.cases.exists():
+                continue
+            first_sick_day = today - dt.timedelta(days=stage.days - 1)
+            case = ziekmelding_create(
+                actor=leidinggevende,
+                employee=employee,
+                first_sick_day=first_sick_day,
+                today=today,
+            )
+            self._assign(case, regiehouder, casemanager, bedrijfsarts)
+            if stage.recovered_after:
+                hersteldmelding_create(
+                    actor=leidinggevende,
+                    case=case,
+                    effective_date=first_sick_day
+                    + dt.timedelta(days=stage.recovered_after),
+                    today=today,
+                )
+        # A partial recovery on the week-30 case.
+        week_30 = candidates[4].cases.get()
+        if week_30.workability_changes.count() == 1:
+            hersteldmelding_create(
+                actor=casemanager,
+                case=week_30,
+                effective_date=today - dt.timedelta(days=20),
+                percentage_fit=50,
+                today=today,
+            )
+        # Two periods less than four weeks apart (samentelling).
+        relapse = team[5]
+        if not relapse.cases.exists():
+            first = ziekmelding_create(
+                actor=leidinggevende,
+                employee=relapse,
+                first_sick_day=today - dt.timedelta(days=70),
+                today=today,
+            )
+            self._assign(first, regiehouder, casemanager, bedrijfsarts)
+            hersteldmelding_create(
+                actor=leidinggevende,
+                case=first,
+                effective_date=today - dt.timedelta(days=50),
+                today=today,
+            )
+            second = ziekmelding_create(
+                actor=leidinggevende,
+                employee=relapse,
+                first_sick_day=today - dt.timedelta(days=35),
+                today=today,
+            )
+            self._assign(second, regiehouder, casemanager, bedrijfsarts)
+        return [
+            (f"{role.value}@{tenant.slug}.example", role.value, tenant.name)
+            for role in Role
+        ]
+
+    def _assign(
+        self,
+        case: AbsenceCase,
+        regiehouder: User,
+        casemanager: User,
+        bedrijfsarts: User,
+    ) -> None:
+        AbsenceCase.objects.filter(pk=case.pk).update(
+            regiehouder=regiehouder, casemanager=casemanager, bedrijfsarts=bedrijfsarts
+        )
+
+    def _seed_tenant_b(
+        self, tenant: Tenant, today: dt.date
+    ) -> list[tuple[str, str, str]]:
+        rng = random.Random(2027)
+        employer, _ = Employer.objects.get_or_create(
+            tenant=tenant, name="Bakkerij Zuid", defaults={"kvk_number": "45678901"}
+        )
+        employees = self._employees(tenant, employer, 8, rng, "BZ")
+        casemanager = self._member(
+            tenant, Role.CASEMANAGER, "Kees Casemanager Zuid", employers=[employer]
+        )
+        if not employees[0].cases.exists():
+            case = ziekmelding_create(
+                actor=casemanager,
+                employee=employees[0],
+                first_sick_day=today - dt.timedelta(days=20),
+                today=today,
+            )
+            AbsenceCase.objects.filter(pk=case.pk).update(casemanager=casemanager)
+        return [(f"casemanager@{tenant.slug}.example", "casemanager", tenant.name)]

@@ -1,0 +1,80 @@
+"""Reads on employers, employees and cases, always through the access policy."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from accounts.access import cases_visible_to, employees_visible_to, employers_visible_to
+from accounts.models import User
+from cases.models import AbsenceCase, CaseStatus, Employee, Employer, WorkabilityChange
+
+
+def employer_list(*, actor: User) -> QuerySet[Employer]:
+    """Employers the actor may see, by name."""
+    return employers_visible_to(actor).order_by("name")
+
+
+def employer_get(*, actor: User, employer_id: int) -> Employer:
+    """One employer the actor may see; 404 otherwise (also for other tenants)."""
+    return get_object_or_404(employers_visible_to(actor), pk=employer_id)
+
+
+def employee_list(
+    *, actor: User, employer: Employer | None = None
+) -> QuerySet[Employee]:
+    """Employees the actor may see, each annotated with their current status.
+
+    ``sick_since`` is the first sick day of the open case (or None when fit)
+    and ``percentage_unfit`` the latest recorded percentage of that case; the
+    list costs one query however long it is.
+    """
+    open_case = AbsenceCase.objects.filter(
+        employee=OuterRef("pk"), status=CaseStatus.OPEN
+    )
+    latest_change = WorkabilityChange.objects.filter(
+        case__employee=OuterRef("pk"), case__status=CaseStatus.OPEN
+    ).order_by("-effective_date", "-id")
+    qs = employees_visible_to(actor)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    return (
+        qs.select_related("employer")
+        .annotate(
+            open_case_id=Subquery(open_case.values("pk")[:1]),
+            sick_since=Subquery(open_case.values("first_sick_day")[:1]),
+            percentage_unfit=Subquery(latest_change.values("percentage_unfit")[:1]),
+        )
+        .order_by("surname", "initials", "pk")
+    )
+
+
+def employee_get(*, actor: User, employee_id: int) -> Employee:
+    """One employee the actor may see; 404 otherwise."""
+    return get_object_or_404(
+        employees_visible_to(actor).select_related("employer", "manager"),
+        pk=employee_id,
+    )
+
+
+def case_list(*, actor: User, status: str | None = None) -> QuerySet[AbsenceCase]:
+    """Cases the actor may see, open ones first, newest first."""
+    qs = cases_visible_to(actor).select_related("employee", "employee__employer")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-first_sick_day", "-pk")
+
+
+def case_get(*, actor: User, case_id: int) -> AbsenceCase:
+    """One case the actor may see; 404 otherwise."""
+    return get_object_or_404(
+        cases_visible_to(actor).select_related(
+            "employee",
+            "employee__employer",
+            "regiehouder",
+            "casemanager",
+            "bedrijfsarts",
+            "previous_case",
+        ),
+        pk=case_id,
+    )

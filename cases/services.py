@@ -1,0 +1,235 @@
+"""Writes on absence cases: ziekmelding and hersteldmelding.
+
+Every service validates the domain rules, raises ``ApplicationError`` with a
+message for the person who entered the data, and writes atomically with an
+audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import audit_event_record
+from cases.models import (
+    AbsenceCase,
+    CaseStatus,
+    Employee,
+    ExpectedDuration,
+    WorkabilityChange,
+)
+from core.exceptions import ApplicationError
+
+# Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
+# fitness are added together (samentelling); 28 or more fit days start anew.
+SAMENTELLING_MAX_FIT_DAYS = 27
+
+
+def _fmt(day: dt.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def ziekmelding_create(
+    *,
+    actor: User,
+    employee: Employee,
+    first_sick_day: dt.date,
+    expected_duration: str = ExpectedDuration.UNKNOWN,
+    reachable_phone: str = "",
+    reachable_address: str = "",
+    accident_or_third_party: bool = False,
+    work_possible: bool = False,
+    agreements: str = "",
+    today: dt.date | None = None,
+) -> AbsenceCase:
+    """Open a case for ``employee`` from ``first_sick_day``.
+
+    Rules: the first sick day is at most one day ahead (an employee who calls
+    in sick tonight for tomorrow) and not before the employment started nor
+    after it ended; the employee has no other open case. A relapse within 28
+    fit days of an earlier case is linked to it for samentelling.
+    """
+    today = today or timezone.localdate()
+    if first_sick_day > today + dt.timedelta(days=1):
+        raise ApplicationError(
+            _("De eerste ziektedag mag hoogstens één dag in de toekomst liggen."),
+            field="first_sick_day",
+        )
+    if first_sick_day < employee.employment_start:
+        raise ApplicationError(
+            _("De eerste ziektedag ligt vóór de datum in dienst (%(date)s).")
+            % {"date": _fmt(employee.employment_start)},
+            field="first_sick_day",
+        )
+    if employee.employment_end and first_sick_day > employee.employment_end:
+        raise ApplicationError(
+            _("De eerste ziektedag ligt na de datum uit dienst (%(date)s).")
+            % {"date": _fmt(employee.employment_end)},
+            field="first_sick_day",
+        )
+    if expected_duration not in ExpectedDuration.values:
+        raise ApplicationError(
+            _("Kies een verwachte duur uit de lijst."), field="expected_duration"
+        )
+
+    with transaction.atomic():
+        # Lock the employee so two simultaneous reports cannot both pass the
+        # open-case check; the partial unique index is the last line.
+        Employee.objects.select_for_update().filter(pk=employee.pk).first()
+        if AbsenceCase.objects.filter(
+            employee=employee, status=CaseStatus.OPEN
+        ).exists():
+            raise ApplicationError(
+                _("%(name)s heeft al een open verzuimdossier; meld eerst herstel.")
+                % {"name": employee.display_name},
+                field="employee",
+            )
+        previous = (
+            AbsenceCase.objects.filter(employee=employee, recovery_date__isnull=False)
+            .order_by("-recovery_date")
+            .first()
+        )
+        if previous is not None and first_sick_day < previous.recovery_date:
+            raise ApplicationError(
+                _(
+                    "De eerste ziektedag valt in een eerdere ziekteperiode "
+                    "(hersteld per %(date)s)."
+                )
+                % {"date": _fmt(previous.recovery_date)},
+                field="first_sick_day",
+            )
+        linked = (
+            previous
+            if previous is not None
+            and (first_sick_day - previous.recovery_date).days
+            <= SAMENTELLING_MAX_FIT_DAYS
+            else None
+        )
+        try:
+            case = AbsenceCase.objects.create(
+                tenant_id=employee.tenant_id,
+                employee=employee,
+                first_sick_day=first_sick_day,
+                reported_at=timezone.now(),
+                reported_by=actor,
+                expected_duration=expected_duration,
+                reachable_phone=reachable_phone.strip(),
+                reachable_address=reachable_address.strip(),
+                accident_or_third_party=accident_or_third_party,
+                work_possible=work_possible,
+                agreements=agreements.strip(),
+                vangnet_category=employee.vangnet_category,
+                previous_case=linked,
+            )
+        except IntegrityError as exc:
+            raise ApplicationError(
+                _("%(name)s heeft al een open verzuimdossier; meld eerst herstel.")
+                % {"name": employee.display_name},
+                field="employee",
+            ) from exc
+        WorkabilityChange.objects.create(
+            tenant_id=case.tenant_id,
+            case=case,
+            effective_date=first_sick_day,
+            percentage_unfit=100,
+            recorded_by=actor,
+        )
+        audit_event_record(
+            actor=actor,
+            action="ziekmelding_create",
+            obj=case,
+            data={
+                "employee_id": employee.pk,
+                "first_sick_day": first_sick_day.isoformat(),
+                "previous_case_id": linked.pk if linked else None,
+            },
+        )
+    return case
+
+
+def hersteldmelding_create(
+    *,
+    actor: User,
+    case: AbsenceCase,
+    effective_date: dt.date,
+    percentage_fit: int = 100,
+    hours_worked: float | None = None,
+    today: dt.date | None = None,
+) -> WorkabilityChange:
+    """Record a (partial) recovery of ``case`` from ``effective_date``.
+
+    ``percentage_fit`` 100 is full recovery: the case closes with
+    ``effective_date`` as its hersteldatum (the first fit day), which must be
+    after the first sick day. A lower percentage is a partial recovery: the
+    case stays open. The date is at most one day ahead and not before an
+    earlier recorded change.
+    """
+    today = today or timezone.localdate()
+    if not isinstance(percentage_fit, int) or not 0 <= percentage_fit <= 100:
+        raise ApplicationError(
+            _("Het percentage moet tussen 0 en 100 liggen."), field="percentage_fit"
+        )
+    if case.status != CaseStatus.OPEN:
+        raise ApplicationError(_("Dit verzuimdossier is al afgesloten."), field="case")
+    if effective_date > today + dt.timedelta(days=1):
+        raise ApplicationError(
+            _("De datum mag hoogstens één dag in de toekomst liggen."),
+            field="effective_date",
+        )
+    if effective_date < case.first_sick_day:
+        raise ApplicationError(
+            _("De datum ligt vóór de eerste ziektedag (%(date)s).")
+            % {"date": _fmt(case.first_sick_day)},
+            field="effective_date",
+        )
+    full = percentage_fit == 100
+    if full and effective_date == case.first_sick_day:
+        raise ApplicationError(
+            _(
+                "De hersteldatum is de eerste dag waarop de werknemer weer "
+                "volledig werkt en ligt dus na de eerste ziektedag."
+            ),
+            field="effective_date",
+        )
+
+    with transaction.atomic():
+        locked = AbsenceCase.objects.select_for_update().get(pk=case.pk)
+        if locked.status != CaseStatus.OPEN:
+            raise ApplicationError(
+                _("Dit verzuimdossier is al afgesloten."), field="case"
+            )
+        latest = locked.workability_changes.order_by("-effective_date").first()
+        if latest is not None and effective_date < latest.effective_date:
+            raise ApplicationError(
+                _("Er is al een wijziging per %(date)s; kies die datum of later.")
+                % {"date": _fmt(latest.effective_date)},
+                field="effective_date",
+            )
+        change = WorkabilityChange.objects.create(
+            tenant_id=locked.tenant_id,
+            case=locked,
+            effective_date=effective_date,
+            percentage_unfit=100 - percentage_fit,
+            hours_worked=hours_worked,
+            recorded_by=actor,
+        )
+        if full:
+            locked.status = CaseStatus.RECOVERED
+            locked.recovery_date = effective_date
+            locked.save(update_fields=["status", "recovery_date"])
+        audit_event_record(
+            actor=actor,
+            action="hersteldmelding_create",
+            obj=locked,
+            data={
+                "effective_date": effective_date.isoformat(),
+                "percentage_fit": percentage_fit,
+            },
+        )
+    case.refresh_from_db()
+    return change

@@ -1,0 +1,32 @@
+"""Celery: broker, time limits and the beat schedule (in code, reviewed)."""
+
+from celery.schedules import crontab
+
+from config.env import env_bool, env_str
+
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "documents.*": {"queue": "documents"},
+    "integrations.*": {"queue": "integrations"},
+}
+# `make demo` runs without a broker: tasks execute in-process. Never in tests.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "accounts-sessions-clear-expired": {
+        "task": "accounts.tasks.sessions_clear_expired_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

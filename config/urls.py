@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.admin import platform_admin_site, tenant_admin_site
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", platform_admin_site.urls),
+    path("beheer/", tenant_admin_site.urls),
+    path(
+        "t/<slug:tenant_slug>/beheer/",
+        account_views.tenant_admin_enter,
+        name="tenant_admin_enter",
+    ),
+    path("t/<slug:tenant_slug>/", include("cases.urls")),
+]
