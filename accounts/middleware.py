@@ -75,9 +75,14 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from django.conf import settings
 
-        if request.user.is_authenticated and not request.COOKIES.get(
+        if not request.user.is_authenticated or request.COOKIES.get(
             settings.LANGUAGE_COOKIE_NAME
         ):
-            translation.activate(request.user.preferred_language)
+            return self.get_response(request)
+        # override() restores the previous language afterwards, so nothing
+        # that runs later on this thread inherits this user's language.
+        with translation.override(request.user.preferred_language):
             request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+            return response

@@ -1,0 +1,88 @@
+"""Structural rules that review alone would miss."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRS = (
+    "accounts",
+    "cases",
+    "core",
+    "config",
+    "poortwachter",
+    "triage",
+    "documents",
+    "integrations",
+)
+
+# The only modules that may disable tenant scoping (accounts.scoping.all_tenants)
+# or touch django_scopes directly, and why.
+ALL_TENANTS_CALLERS = {
+    "accounts/scoping.py": "defines the escape hatch",
+    "accounts/selectors.py": "a user's memberships across tenants",
+    "accounts/admin.py": "platform admin; shared accounts",
+}
+DJANGO_SCOPES_IMPORTERS = {
+    "accounts/scoping.py",
+    "accounts/models.py",
+    "cases/models.py",
+}
+
+
+def _python_files():
+    for folder in SOURCE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_only_listed_modules_disable_tenant_scoping():
+    offenders = []
+    for path in _python_files():
+        rel = path.relative_to(ROOT).as_posix()
+        text = path.read_text()
+        if "all_tenants(" in text and rel not in ALL_TENANTS_CALLERS:
+            offenders.append(rel)
+    assert offenders == [], "add a reason to ALL_TENANTS_CALLERS or use a scope"
+
+
+def test_only_listed_modules_import_django_scopes():
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for path in _python_files()
+        if any(name.startswith("django_scopes") for name in _imports(path))
+        and path.relative_to(ROOT).as_posix() not in DJANGO_SCOPES_IMPORTERS
+    ]
+    assert offenders == []
+
+
+def test_management_commands_only_enter_explicit_scopes():
+    for path in ROOT.glob("*/management/commands/*.py"):
+        assert "scopes_disabled" not in path.read_text(), path
+
+
+def test_views_do_not_query_tenant_models_directly():
+    """Views go through selectors and the access policy, never Model.objects."""
+    offenders = []
+    for path in ROOT.glob("*/views.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "objects":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_config_holds_only_settings_and_wiring():
+    allowed = {"__init__.py", "env.py", "celery.py", "urls.py", "wsgi.py", "asgi.py"}
+    names = {p.name for p in (ROOT / "config").glob("*.py")}
+    assert names <= allowed
