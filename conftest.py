@@ -33,13 +33,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if not _reachable(f"postgres://{where}", 5432):
             pytest.exit(
                 f"PostgreSQL is not reachable at {where} (DATABASE_URL); start it "
-                "with `pg_ctlcluster 15 main start` or "
-                "`docker compose up -d postgres`.",
+                "with `pg_ctlcluster 15 main start`.",
                 returncode=3,
             )
     if not _reachable(settings.REDIS_URL, 6379):
         pytest.exit(
             f"Redis is not reachable at {settings.REDIS_URL} (REDIS_URL); start it "
-            "with `redis-server --daemonize yes` or `docker compose up -d redis`.",
+            "with `redis-server --daemonize yes`.",
             returncode=3,
         )
