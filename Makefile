@@ -12,7 +12,7 @@ DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER
 # Locally the test database is kept between runs; CI always builds it anew.
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
 
-.PHONY: demo test check lint fmt install system-deps messages lock bench
+.PHONY: demo test check lint fmt install system-deps messages lock
 
 demo: install messages
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
