@@ -86,3 +86,20 @@ def test_config_holds_only_settings_and_wiring():
     allowed = {"__init__.py", "env.py", "celery.py", "urls.py", "wsgi.py", "asgi.py"}
     names = {p.name for p in (ROOT / "config").glob("*.py")}
     assert names <= allowed
+
+
+def test_rules_package_imports_only_stdlib_and_holidays():
+    import sys
+
+    allowed_third_party = {"holidays"}
+    for path in (ROOT / "poortwachter" / "rules").rglob("*.py"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top in {"__future__", "poortwachter"}:
+                assert name.startswith(("__future__", "poortwachter.rules")), (
+                    f"{path.name} imports {name}"
+                )
+                continue
+            assert top in sys.stdlib_module_names or top in allowed_third_party, (
+                f"{path.name} imports {name}"
+            )
