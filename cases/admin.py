@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import TenantModelAdmin, tenant_admin_site
 from accounts.models import Role, User
 from cases.models import Employee, Employer
+from cases.services import employee_facts_changed
 from cases.validators import normalize_bsn, validate_bsn
 
 
@@ -93,6 +94,13 @@ class EmployeeAdmin(TenantModelAdmin):
     @admin.display(description=_("BSN"))
     def bsn_masked(self, obj: Employee) -> str:
         return obj.bsn_masked
+
+    def save_model(
+        self, request: HttpRequest, obj: Employee, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"employment_end", "vangnet_category"} & set(form.changed_data):
+            employee_facts_changed(employee=obj)
 
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any

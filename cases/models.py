@@ -52,22 +52,22 @@ class Employer(TenantOwned):
 
 
 class VangnetCategory(models.TextChoices):
-    """Why UWV pays (vangnet) and when the case must be reported to UWV."""
+    """Why UWV pays (vangnet); values match ``poortwachter.rules.Vangnet``."""
 
     NONE = "", _("Geen vangnet")
     FICTIEF_DIENSTVERBAND = "fictief_dienstverband", _("Fictief dienstverband")
-    NO_RISKPOLIS = "no_riskpolis", _("No-riskpolis")
+    NO_RISK_POLIS = "no_risk_polis", _("No-riskpolis")
     ORGAANDONATIE = "orgaandonatie", _("Orgaandonatie")
-    ZWANGERSCHAP_VOOR_VERLOF = (
-        "zwangerschap_voor_verlof",
+    ZIEK_DOOR_ZWANGERSCHAP_VOOR_VERLOF = (
+        "ziek_door_zwangerschap_voor_verlof",
         _("Ziek door zwangerschap, vóór het verlof"),
     )
     FLEXIBILISERINGSPERIODE = (
         "flexibiliseringsperiode",
         _("Ziek in de flexibiliseringsperiode"),
     )
-    ZWANGERSCHAP_NA_VERLOF = (
-        "zwangerschap_na_verlof",
+    ZIEK_DOOR_BEVALLING_NA_VERLOF = (
+        "ziek_door_bevalling_na_verlof",
         _("Ziek door zwangerschap of bevalling, na het verlof"),
     )
 
@@ -126,7 +126,7 @@ class Employee(TenantOwned):
     employment_end = models.DateField(_("uit dienst per"), null=True, blank=True)
     vangnet_category = models.CharField(
         _("vangnet"),
-        max_length=32,
+        max_length=40,
         choices=VangnetCategory,
         blank=True,
         default=VangnetCategory.NONE,
@@ -259,7 +259,7 @@ class AbsenceCase(TenantOwned):
     agreements = models.TextField(_("gemaakte afspraken"), blank=True)
     vangnet_category = models.CharField(
         _("vangnet"),
-        max_length=32,
+        max_length=40,
         choices=VangnetCategory,
         blank=True,
         default=VangnetCategory.NONE,

@@ -23,6 +23,7 @@ from cases.models import (
     ExpectedDuration,
     WorkabilityChange,
 )
+from cases.signals import case_facts_changed
 from core.exceptions import ApplicationError
 
 # Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
@@ -51,8 +52,9 @@ def ziekmelding_create(
 
     Rules: the first sick day is at most one day ahead (an employee who calls
     in sick tonight for tomorrow) and not before the employment started nor
-    after it ended; the employee has no other open case. A relapse within 28
-    fit days of an earlier case is linked to it for samentelling.
+    after it ended, and after the hersteldatum of an earlier case; the
+    employee has no other open case. A relapse within 28 fit days of an
+    earlier case is linked to it for samentelling.
     """
     today = today or timezone.localdate()
     if first_sick_day > today + dt.timedelta(days=1):
@@ -94,11 +96,11 @@ def ziekmelding_create(
             .order_by("-recovery_date")
             .first()
         )
-        if previous is not None and first_sick_day < previous.recovery_date:
+        if previous is not None and first_sick_day <= previous.recovery_date:
             raise ApplicationError(
                 _(
-                    "De eerste ziektedag valt in een eerdere ziekteperiode "
-                    "(hersteld per %(date)s)."
+                    "De eerste ziektedag moet na de vorige hersteldatum "
+                    "(%(date)s) liggen."
                 )
                 % {"date": _fmt(previous.recovery_date)},
                 field="first_sick_day",
@@ -139,6 +141,7 @@ def ziekmelding_create(
             percentage_unfit=100,
             recorded_by=actor,
         )
+        case_facts_changed.send(sender=AbsenceCase, case=case)
         audit_event_record(
             actor=actor,
             action="ziekmelding_create",
@@ -222,6 +225,7 @@ def hersteldmelding_create(
             locked.status = CaseStatus.RECOVERED
             locked.recovery_date = effective_date
             locked.save(update_fields=["status", "recovery_date"])
+        case_facts_changed.send(sender=AbsenceCase, case=locked)
         audit_event_record(
             actor=actor,
             action="hersteldmelding_create",
@@ -233,3 +237,10 @@ def hersteldmelding_create(
         )
     case.refresh_from_db()
     return change
+
+
+def employee_facts_changed(*, employee: Employee) -> None:
+    """The employee's employment dates or vangnet status changed: every case of
+    theirs whose timeline depends on it is refreshed (after commit)."""
+    for case in AbsenceCase.objects.filter(employee=employee, status=CaseStatus.OPEN):
+        case_facts_changed.send(sender=Employee, case=case)

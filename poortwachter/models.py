@@ -1,1 +1,226 @@
-"""Models of the poortwachter app arrive with their own issue (see DESIGN.md §3)."""
+"""Deadlines, tasks and the tenant's protocol.
+
+Deadlines and tasks belong to the first case of a chain of sick periods (the
+counted period; see ``poortwachter.rules.periods``): a relapse within four
+weeks continues the same deadlines and tasks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, TenantOwned
+from cases.models import AbsenceCase
+
+
+class CaseTimeline(TenantOwned):
+    """What the rules said about a chain the last time it was refreshed.
+
+    ``stale`` is set in the same transaction as every change of the facts, so
+    the follow-up work survives a broker outage: the beat sweep refreshes
+    every stale timeline. ``next_review_on`` is the day a repeating task
+    round enters the planning horizon, so the nightly run only touches the
+    timelines that need it.
+    """
+
+    case = models.OneToOneField(
+        AbsenceCase, on_delete=models.CASCADE, related_name="timeline"
+    )
+    outcome = models.CharField(max_length=32, blank=True)
+    counted_first_sick_day = models.DateField(null=True, blank=True)
+    days_excluded = models.PositiveIntegerField(default=0)
+    closed_on = models.DateField(null=True, blank=True)
+    is_open = models.BooleanField(default=True)
+    rules_version = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
+    stale = models.BooleanField(default=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tijdlijn")
+        verbose_name_plural = _("tijdlijnen")
+        indexes = [
+            models.Index(
+                fields=["tenant", "next_review_on"],
+                condition=Q(is_open=True),
+                name="timeline_open_review_idx",
+            ),
+            models.Index(
+                fields=["tenant"], condition=Q(stale=True), name="timeline_stale_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.outcome})"
+
+
+class Deadline(TenantOwned):
+    """A legal milestone of a case as the rules computed it (``rules_version``)."""
+
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.CASCADE, related_name="deadlines"
+    )
+    milestone = models.CharField(_("mijlpaal"), max_length=40)
+    due_date = models.DateField(_("uiterste datum"))
+    opens_on = models.DateField(_("vanaf"), null=True, blank=True)
+    plan_by = models.DateField(_("inplannen vóór"))
+    applies = models.BooleanField(_("van toepassing"), default=True)
+    rules_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("wettelijke termijn")
+        verbose_name_plural = _("wettelijke termijnen")
+        ordering = ["case", "due_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "milestone"], name="deadline_unique_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.due_date:%d-%m-%Y}"
+
+
+class Anchor(models.TextChoices):
+    ZIEKMELDING = "ziekmelding", _("ziekmelding")
+    FIRST_SICK_DAY = "first_sick_day", _("eerste ziektedag")
+    PROBLEEMANALYSE = "probleemanalyse", _("probleemanalyse")
+    PLAN_VAN_AANPAK = "plan_van_aanpak", _("plan van aanpak")
+    RECOVERY = "recovery", _("hersteldatum")
+
+
+class OffsetUnit(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", _("kalenderdagen")
+    WORKING_DAYS = "working_days", _("werkdagen")
+    WEEKS = "weeks", _("weken")
+
+
+class ProtocolStep(TenantOwned):
+    """A step of the tenant's own protocol on top of the law.
+
+    Due ``offset`` units after the ``anchor`` event, for the person in
+    ``assignee_role`` on the case; optionally repeating every
+    ``repeat_every_weeks`` until the case closes.
+    """
+
+    code = models.SlugField(_("code"), max_length=60)
+    title = models.CharField(_("titel"), max_length=200)
+    title_en = models.CharField(_("titel (Engels)"), max_length=200, blank=True)
+    anchor = models.CharField(_("vanaf"), max_length=20, choices=Anchor)
+    offset = models.PositiveIntegerField(_("na"))
+    unit = models.CharField(_("eenheid"), max_length=16, choices=OffsetUnit)
+    assignee_role = models.CharField(_("rol"), max_length=20, choices=Role)
+    repeat_every_weeks = models.PositiveSmallIntegerField(
+        _("herhaal elke (weken)"), null=True, blank=True
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("protocolstap")
+        verbose_name_plural = _("protocolstappen")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "code"],
+                name="protocol_step_code_unique",
+                violation_error_message=_("Deze code bestaat al in uw protocol."),
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_every_weeks__isnull=True)
+                | Q(repeat_every_weeks__gte=1),
+                name="protocol_step_repeat_positive",
+                violation_error_message=_("Herhalen kan vanaf elke week."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Afgerond")
+    NOT_APPLICABLE = "not_applicable", _("Niet van toepassing")
+
+
+class TaskSource(models.TextChoices):
+    LEGAL = "legal", _("Wettelijk")
+    PROTOCOL = "protocol", _("Protocol")
+    MANUAL = "manual", _("Handmatig")
+
+
+class Task(TenantOwned):
+    """Something a person must do for a case, by a date.
+
+    ``(case, source, key, round)`` is unique, so generating tasks twice, or
+    from two workers at once, never duplicates one. A task closed by the
+    system (``not_applicable`` without ``completed_by``) may be reopened by a
+    later refresh; a task a person completed never is.
+    """
+
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.CASCADE, related_name="tasks"
+    )
+    source = models.CharField(_("bron"), max_length=10, choices=TaskSource)
+    key = models.CharField(max_length=60)
+    round = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("taak"), max_length=200)
+    protocol_step = models.ForeignKey(
+        ProtocolStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee_role = models.CharField(_("rol"), max_length=20, choices=Role)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("uitvoerder"),
+    )
+    due_date = models.DateField(_("uiterste datum"))
+    plan_by = models.DateField(_("inplannen vóór"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=TaskStatus, default=TaskStatus.OPEN
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("notitie"), blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("taak")
+        verbose_name_plural = _("taken")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "source", "key", "round"], name="task_unique_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "due_date"],
+                condition=Q(status="open"),
+                name="task_open_due_idx",
+            ),
+            models.Index(
+                fields=["assignee", "due_date"],
+                condition=Q(status="open"),
+                name="task_open_assignee_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_date:%d-%m-%Y})"

@@ -21,6 +21,7 @@ ALL_TENANTS_CALLERS = {
     "accounts/scoping.py": "defines the escape hatch",
     "accounts/selectors.py": "a user's memberships across tenants",
     "accounts/admin.py": "platform admin; shared accounts",
+    "poortwachter/management/commands/poortwachter_timeline.py": "case id lookup",
 }
 DJANGO_SCOPES_IMPORTERS = {
     "accounts/scoping.py",

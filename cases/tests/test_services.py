@@ -114,11 +114,12 @@ def test_relapse_after_28_fit_days_starts_a_new_case(actor, employee):
     assert second.previous_case is None
 
 
-def test_first_sick_day_inside_an_earlier_period_is_refused(actor, employee):
+@pytest.mark.parametrize("day", [dt.date(2026, 9, 10), dt.date(2026, 9, 20)])
+def test_first_sick_day_not_after_earlier_recovery_is_refused(actor, employee, day):
     first = report(actor, employee, dt.date(2026, 9, 1))
     recover(actor, first, dt.date(2026, 9, 20))
-    with pytest.raises(ApplicationError, match="eerdere ziekteperiode"):
-        report(actor, employee, dt.date(2026, 9, 10))
+    with pytest.raises(ApplicationError, match="na de vorige hersteldatum"):
+        report(actor, employee, day)
 
 
 # --- hersteldmelding --------------------------------------------------------

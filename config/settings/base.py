@@ -181,3 +181,7 @@ LOGGING = {
 
 from config.settings.celery import *  # noqa: E402
 from config.settings.drf import *  # noqa: E402
+
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks (make demo) would log every run to the console.
+    LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}}

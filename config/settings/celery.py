@@ -29,4 +29,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Safety net for refreshes whose enqueue failed (broker down).
+    "poortwachter-timelines-refresh-stale": {
+        "task": "poortwachter.tasks.timelines_refresh_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "poortwachter-timelines-refresh-nightly": {
+        "task": "poortwachter.tasks.timelines_refresh_nightly_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "poortwachter-tasks-overdue-sweep": {
+        "task": "poortwachter.tasks.tasks_overdue_sweep_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "poortwachter-tasks-digest": {
+        "task": "poortwachter.tasks.tasks_digest_task",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
 }

@@ -20,6 +20,8 @@ from accounts.models import Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase, Employee, Employer
 from cases.services import hersteldmelding_create, ziekmelding_create
+from poortwachter.models import Task, TaskStatus
+from poortwachter.services import task_complete, timelines_refresh
 
 DEMO_PASSWORD = "hervat-demo"  # noqa: S105 - documented demo login
 
@@ -122,6 +124,10 @@ STAGES = (
 )
 
 
+def _morning_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(8, 30)))
+
+
 def _valid_bsn(rng: random.Random) -> str:
     while True:
         digits = [rng.randint(0, 9) for _ in range(8)]
@@ -143,6 +149,10 @@ class Command(BaseCommand):
                 logins = self._seed_tenant_a(tenant_a, today)
             with tenant_scope(tenant_b):
                 logins += self._seed_tenant_b(tenant_b, today)
+        for tenant in (tenant_a, tenant_b):
+            with tenant_scope(tenant):
+                timelines_refresh(today=today)
+                self._complete_past_tasks(today)
         self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
         self.stdout.write(f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}")
         for email, role, tenant in logins:
@@ -332,8 +342,23 @@ class Command(BaseCommand):
         bedrijfsarts: User,
     ) -> None:
         AbsenceCase.objects.filter(pk=case.pk).update(
-            regiehouder=regiehouder, casemanager=casemanager, bedrijfsarts=bedrijfsarts
+            regiehouder=regiehouder,
+            casemanager=casemanager,
+            bedrijfsarts=bedrijfsarts,
+            reported_at=_morning_of(case.first_sick_day),
         )
+
+    def _complete_past_tasks(self, today: dt.date) -> None:
+        """Tasks more than a week old were done on time; recent ones stay open,
+        so the queue shows a few overdue items as real queues do."""
+        cutoff = today - dt.timedelta(days=7)
+        for task in Task.objects.filter(
+            status=TaskStatus.OPEN, due_date__lt=cutoff
+        ).select_related("case", "assignee"):
+            actor = task.assignee or task.case.regiehouder
+            if actor is not None:
+                task_complete(actor=actor, task=task, completed_on=task.due_date)
+        timelines_refresh(today=today)
 
     def _seed_tenant_b(
         self, tenant: Tenant, today: dt.date
@@ -353,5 +378,7 @@ class Command(BaseCommand):
                 first_sick_day=today - dt.timedelta(days=20),
                 today=today,
             )
-            AbsenceCase.objects.filter(pk=case.pk).update(casemanager=casemanager)
+            AbsenceCase.objects.filter(pk=case.pk).update(
+                casemanager=casemanager, reported_at=_morning_of(case.first_sick_day)
+            )
         return [(f"casemanager@{tenant.slug}.example", "casemanager", tenant.name)]

@@ -1,0 +1,8 @@
+"""Signals the cases app sends; other apps react without cases knowing them."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that changed the facts of a case (ziekmelding,
+# hersteldmelding, employment end, ...), with ``case`` (an AbsenceCase).
+# Receivers must do their own work through ``transaction.on_commit``.
+case_facts_changed = Signal()

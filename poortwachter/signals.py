@@ -1,0 +1,47 @@
+"""Reactions of the poortwachter app to events elsewhere (decoupled side effects)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Tenant
+from accounts.scoping import tenant_scope
+from cases.models import AbsenceCase
+
+logger = logging.getLogger(__name__)
+
+
+def on_case_facts_changed(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:
+    """Mark the chain stale now; refresh it through Celery after commit.
+
+    The stale flag is written in the same transaction as the change, so if
+    the broker is unreachable the beat sweep still refreshes the chain.
+    """
+    from poortwachter.services import timeline_mark_stale
+    from poortwachter.tasks import deadlines_refresh_case_task
+
+    timeline_mark_stale(case=case)
+
+    def enqueue() -> None:
+        try:
+            deadlines_refresh_case_task.delay(case.pk, case.tenant_id)
+        except Exception:  # broker down: the stale sweep picks it up
+            logger.warning(
+                "could not enqueue refresh of case %s", case.pk, exc_info=True
+            )
+
+    transaction.on_commit(enqueue)
+
+
+def on_tenant_saved(
+    sender: Any, instance: Tenant, created: bool, **kwargs: Any
+) -> None:
+    """Every new tenant starts with the default protocol."""
+    if created and not kwargs.get("raw"):
+        from poortwachter.services import protocol_install_default
+
+        with tenant_scope(instance):
+            protocol_install_default(tenant=instance)
