@@ -271,11 +271,14 @@ def deadlines_refresh_for_case(*, case: AbsenceCase, today: dt.date) -> CaseTime
     """Recompute the deadlines and tasks of the chain ``case`` belongs to.
 
     Tasks a person completed are never touched; open tasks that no longer
-    apply (recovery, a removed protocol step) become not-applicable, and such
+    apply (full recovery closes them all, a removed protocol step) become
+    not-applicable, and such
     system-closed tasks reopen when they apply again (a relapse within four
     weeks). Bad facts are recorded on the timeline, not raised.
     """
-    chain = case_chain(case=case)
+    # Read the facts afresh: the caller's instance may hold stale relations.
+    fresh = AbsenceCase.objects.select_related("employee").get(pk=case.pk)
+    chain = case_chain(case=fresh)
     root, current = chain[0], chain[-1]
     state = _lock_timeline(root)
     now = timezone.now()
@@ -330,7 +333,12 @@ def deadlines_refresh_for_case(*, case: AbsenceCase, today: dt.date) -> CaseTime
         _legal_task_done_on(root, "probleemanalyse"),
         _legal_task_done_on(root, "plan_van_aanpak"),
     )
-    _apply_task_specs(root, current, [*specs, *protocol], now)
+    wanted = [*specs, *protocol]
+    if timeline.closed_on is not None:
+        # Recovery closes the case: only what is due from the hersteldatum on
+        # (a vangnet report with the betermelding, steps after recovery).
+        wanted = [spec for spec in wanted if spec.due >= timeline.closed_on]
+    _apply_task_specs(root, current, wanted, now)
 
     state.outcome = timeline.outcome.value
     state.counted_first_sick_day = timeline.counted_period_first_sick_day
