@@ -21,4 +21,5 @@ urlpatterns = [
         name="tenant_admin_enter",
     ),
     path("t/<slug:tenant_slug>/", include("cases.urls")),
+    path("t/<slug:tenant_slug>/", include("poortwachter.urls")),
 ]

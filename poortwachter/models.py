@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, TenantOwned
@@ -84,6 +85,12 @@ class Deadline(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.milestone} {self.due_date:%d-%m-%Y}"
+
+    @property
+    def label(self) -> str:
+        from poortwachter.labels import MILESTONE_LABELS
+
+        return str(MILESTONE_LABELS.get(self.milestone, self.milestone))
 
 
 class Anchor(models.TextChoices):
@@ -224,3 +231,15 @@ class Task(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.due_date:%d-%m-%Y})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (stored titles are Dutch)."""
+        from poortwachter.labels import MILESTONE_LABELS
+
+        if self.source == TaskSource.LEGAL and self.key in MILESTONE_LABELS:
+            return str(MILESTONE_LABELS[self.key])
+        step = self.protocol_step
+        if step is not None and step.title_en and get_language() == "en":
+            return step.title_en
+        return self.title
