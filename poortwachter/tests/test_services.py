@@ -346,3 +346,45 @@ def test_bsn_and_medical_free_text_never_reach_the_task_rows(setup):
         )
         titles = " ".join(row[0] for row in cursor.fetchall())
     assert employee.bsn not in titles
+
+
+def test_batch_refresh_query_count_does_not_grow_with_cases(
+    setup, django_assert_max_num_queries
+):
+    from poortwachter.services import deadlines_refresh_for_cases
+
+    w, employee = setup
+    first = report(w, employee)
+    with django_assert_max_num_queries(30) as few:
+        deadlines_refresh_for_cases(case_ids=[first.pk], today=TODAY)
+    many = [first]
+    for n in range(8):
+        other = EmployeeFactory(employer=w.employer_a2, personnel_number=f"B-{n}")
+        many.append(report(w, other))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        deadlines_refresh_for_cases(case_ids=[c.pk for c in many], today=TODAY)
+    assert Task.objects.filter(case__in=many, key="probleemanalyse").count() == 9
+
+
+def test_timeline_command_prints_deadlines_and_tasks(setup):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    w, employee = setup
+    case = report(w, employee)
+    refresh(case)
+    out = StringIO()
+    call_command("poortwachter_timeline", str(case.pk), stdout=out)
+    text = out.getvalue()
+    assert employee.display_name in text
+    assert "Probleemanalyse bedrijfsarts" in text
+    assert "13-12-2026" in text  # day 42 of a case from 2 Nov 2026
+    assert "Werknemer bellen over de ziekmelding" in text
+
+
+def test_timeline_command_rejects_an_unknown_case(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="bestaat niet"):
+        call_command("poortwachter_timeline", "999999")

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.scoping import all_tenants, tenant_scope
 from cases.models import AbsenceCase
-from poortwachter.rules import MILESTONES, compute_timeline
+from poortwachter.rules import MILESTONES, RulesInputError
 from poortwachter.selectors import chain_tasks
-from poortwachter.services import case_chain, case_facts
+from poortwachter.services import chain_timeline
 
 LABELS = {m.code: m.label for m in MILESTONES}
 
@@ -33,8 +33,12 @@ class Command(BaseCommand):
             raise CommandError(f"Verzuimdossier {options['case']} bestaat niet.")
         with tenant_scope(case.tenant):
             case = AbsenceCase.objects.select_related("employee").get(pk=case.pk)
-            chain = case_chain(case=case)
-            timeline = compute_timeline(case_facts(chain=chain))
+            try:
+                chain, timeline = chain_timeline(case=case)
+            except RulesInputError as exc:
+                raise CommandError(
+                    f"De feiten van dit dossier kloppen niet: {exc}"
+                ) from exc
             tasks = list(chain_tasks(root=chain[0]))
         out = self.stdout.write
         out(f"{case.employee.display_name} — {case.tenant.name}, dossier {case.pk}")

@@ -1,0 +1,30 @@
+"""Writes of the poortwachter app, split by sub-domain; import from here."""
+
+from poortwachter.services.protocol import protocol_changed, protocol_install_default
+from poortwachter.services.refresh import (
+    PLANNING_HORIZON_DAYS,
+    REPEAT_LOOKBACK_DAYS,
+    case_chain,
+    case_facts,
+    chain_timeline,
+    deadlines_refresh_for_case,
+    deadlines_refresh_for_cases,
+    timeline_mark_stale,
+    timelines_refresh,
+)
+from poortwachter.services.tasks import task_complete
+
+__all__ = [
+    "PLANNING_HORIZON_DAYS",
+    "REPEAT_LOOKBACK_DAYS",
+    "case_chain",
+    "case_facts",
+    "chain_timeline",
+    "deadlines_refresh_for_case",
+    "deadlines_refresh_for_cases",
+    "protocol_changed",
+    "protocol_install_default",
+    "task_complete",
+    "timeline_mark_stale",
+    "timelines_refresh",
+]
