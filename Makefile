@@ -12,7 +12,7 @@ DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER
 # Locally the test database is kept between runs; CI always builds it anew.
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
 
-.PHONY: demo test check lint fmt install system-deps messages lock
+.PHONY: demo test check lint fmt install system-deps messages lock bench
 
 demo: install messages
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -65,3 +65,6 @@ lock:
 	 echo "# Regenerate with: make lock"; \
 	 /tmp/hervat-lock/bin/pip freeze --exclude-editable | grep -v '^hervat') \
 		> requirements.lock
+
+bench: install
+	$(BIN)/python bench/run.py

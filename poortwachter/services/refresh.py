@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from cases.models import AbsenceCase, WorkabilityChange
+from core.bulk import upsert_rows
 from poortwachter.models import (
     Anchor,
     CaseTimeline,
@@ -369,36 +370,107 @@ def _assignee_for(role: str, case: AbsenceCase, loaded: _Loaded) -> int | None:
     return person or case.regiehouder_id or case.casemanager_id
 
 
+TASK_FIELDS = (
+    "tenant_id",
+    "case_id",
+    "source",
+    "key",
+    "round",
+    "title",
+    "protocol_step_id",
+    "assignee_role",
+    "assignee_id",
+    "due_date",
+    "plan_by",
+    "status",
+    "completed_by_id",
+    "completed_at",
+    "note",
+    "overdue_notified_at",
+    "created_at",
+)
+TASK_UPDATE_FIELDS = (
+    "due_date",
+    "plan_by",
+    "title",
+    "status",
+    "completed_at",
+    "assignee_id",
+)
+DEADLINE_FIELDS = (
+    "tenant_id",
+    "case_id",
+    "milestone",
+    "due_date",
+    "opens_on",
+    "plan_by",
+    "applies",
+    "rules_version",
+    "computed_at",
+)
+TIMELINE_FIELDS = (
+    "tenant_id",
+    "case_id",
+    "outcome",
+    "counted_first_sick_day",
+    "days_excluded",
+    "closed_on",
+    "is_open",
+    "rules_version",
+    "error",
+    "stale",
+    "next_review_on",
+    "refreshed_at",
+)
+
+
+def _task_row(task: Task) -> tuple:
+    return tuple(getattr(task, field) for field in TASK_FIELDS)
+
+
 def _task_changes(
     chain: list[AbsenceCase],
     specs: list[_TaskSpec],
     existing: list[Task],
     loaded: _Loaded,
     now: dt.datetime,
-) -> tuple[list[Task], list[Task]]:
-    """New tasks to insert and existing ones to update for one chain."""
+    lookback: dt.date,
+) -> list[tuple]:
+    """Task rows of one chain to insert or update (one upsert writes them all).
+
+    A protocol step already further back than the lookback when it would
+    first be created is skipped (an imported or long-unrefreshed case does
+    not fill the queue with stale chores); legal tasks are always created.
+    """
     root, current = chain[0], chain[-1]
     by_key = {(t.source, t.key, t.round): t for t in existing}
     wanted = {(s.source, s.key, s.round): s for s in specs}
-    create: list[Task] = []
-    update: list[Task] = []
+    write: list[tuple] = []
     for key, spec in wanted.items():
         plan_by = last_working_day_on_or_before(spec.due)
         task = by_key.get(key)
         if task is None:
-            create.append(
-                Task(
-                    tenant_id=root.tenant_id,
-                    case_id=root.pk,
-                    source=spec.source,
-                    key=spec.key,
-                    round=spec.round,
-                    title=spec.title,
-                    protocol_step=spec.step,
-                    assignee_role=spec.role,
-                    assignee_id=_assignee_for(spec.role, current, loaded),
-                    due_date=spec.due,
-                    plan_by=plan_by,
+            if spec.source == TaskSource.PROTOCOL and spec.due < lookback:
+                continue
+            write.append(
+                (
+                    root.tenant_id,
+                    root.pk,
+                    spec.source,
+                    spec.key,
+                    spec.round,
+                    spec.title,
+                    spec.step.pk if spec.step else None,
+                    spec.role,
+                    _assignee_for(spec.role, current, loaded),
+                    spec.due,
+                    plan_by,
+                    TaskStatus.OPEN.value,
+                    None,
+                    None,
+                    "",
+                    None,
+                    now,
                 )
             )
             continue
@@ -419,7 +491,7 @@ def _task_changes(
         if changed:
             task.due_date, task.plan_by, task.title = spec.due, plan_by, spec.title
             task.status, task.completed_at = TaskStatus.OPEN, None
-            update.append(task)
+            write.append(_task_row(task))
     for key, task in by_key.items():
         if (
             key not in wanted
@@ -427,8 +499,8 @@ def _task_changes(
             and task.status == TaskStatus.OPEN
         ):
             task.status, task.completed_at = TaskStatus.NOT_APPLICABLE, now
-            update.append(task)
-    return create, update
+            write.append(_task_row(task))
+    return write
 
 
 # --- refresh -----------------------------------------------------------------------
@@ -461,10 +533,10 @@ def deadlines_refresh_for_cases(*, case_ids: Iterable[int], today: dt.date) -> i
         }
         loaded = _load(chains)
         now = timezone.now()
-        deadlines: list[Deadline] = []
+        lookback = today - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)
+        deadlines: list[tuple] = []
         drop: list[tuple[int, str]] = []
-        create: list[Task] = []
-        update: list[Task] = []
+        tasks: list[tuple] = []
         for root_id in roots:
             chain, state = chains[root_id], states[root_id]
             try:
@@ -484,24 +556,23 @@ def deadlines_refresh_for_cases(*, case_ids: Iterable[int], today: dt.date) -> i
             codes = {m.code for m in timeline.milestones}
             drop += [(root_id, c) for c in _OPTIONAL_MILESTONES if c not in codes]
             deadlines += [
-                Deadline(
-                    tenant_id=tenant_of[root_id],
-                    case_id=root_id,
-                    milestone=m.code,
-                    due_date=m.due,
-                    opens_on=m.opens,
-                    plan_by=m.plan_by,
-                    applies=m.applies,
-                    rules_version=timeline.rules_version,
+                (
+                    tenant_of[root_id],
+                    root_id,
+                    m.code,
+                    m.due,
+                    m.opens,
+                    m.plan_by,
+                    m.applies,
+                    timeline.rules_version,
+                    now,
                 )
                 for m in timeline.milestones
             ]
             specs, next_review = _desired(timeline, chain, loaded, today)
-            new, changed = _task_changes(
-                chain, specs, loaded.tasks.get(root_id, []), loaded, now
+            tasks += _task_changes(
+                chain, specs, loaded.tasks.get(root_id, []), loaded, now, lookback
             )
-            create += new
-            update += changed
             state.outcome = timeline.outcome.value
             state.counted_first_sick_day = timeline.counted_period_first_sick_day
             state.days_excluded = timeline.days_excluded_from_counter
@@ -515,47 +586,33 @@ def deadlines_refresh_for_cases(*, case_ids: Iterable[int], today: dt.date) -> i
             state.next_review_on = next_review
             state.refreshed_at = now
 
-        Deadline.objects.bulk_create(
-            deadlines,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["case", "milestone"],
-            update_fields=[
-                "due_date",
-                "opens_on",
-                "plan_by",
-                "applies",
-                "rules_version",
-            ],
+        upsert_rows(
+            model=Deadline,
+            fields=DEADLINE_FIELDS,
+            rows=deadlines,
+            unique_fields=("case_id", "milestone"),
+            update_fields=DEADLINE_FIELDS[3:],
         )
         for code in _OPTIONAL_MILESTONES:
-            stale_codes = [root_id for root_id, c in drop if c == code]
-            if stale_codes:
-                Deadline.objects.filter(
-                    case_id__in=stale_codes, milestone=code
-                ).delete()
-        Task.objects.bulk_create(create, batch_size=2000, ignore_conflicts=True)
-        if update:
-            Task.objects.bulk_update(
-                update,
-                ["due_date", "plan_by", "title", "status", "completed_at", "assignee"],
-                batch_size=1000,
-            )
-        CaseTimeline.objects.bulk_update(
-            list(states.values()),
-            [
-                "outcome",
-                "counted_first_sick_day",
-                "days_excluded",
-                "closed_on",
-                "is_open",
-                "rules_version",
-                "error",
-                "stale",
-                "next_review_on",
-                "refreshed_at",
+            gone = [root_id for root_id, c in drop if c == code]
+            if gone:
+                Deadline.objects.filter(case_id__in=gone, milestone=code).delete()
+        upsert_rows(
+            model=Task,
+            fields=TASK_FIELDS,
+            rows=tasks,
+            unique_fields=("case_id", "source", "key", "round"),
+            update_fields=TASK_UPDATE_FIELDS,
+        )
+        upsert_rows(
+            model=CaseTimeline,
+            fields=TIMELINE_FIELDS,
+            rows=[
+                tuple(getattr(state, f) for f in TIMELINE_FIELDS)
+                for state in states.values()
             ],
-            batch_size=1000,
+            unique_fields=("case_id",),
+            update_fields=TIMELINE_FIELDS[2:],
         )
     return len(roots)
 
