@@ -107,12 +107,16 @@ class TenantOwned(models.Model):
     (``accounts.scoping``). Outside a scope only ``.none()`` works.
     """
 
+    # No index of its own: a handful of tenants make it useless for lookups,
+    # and it tempted the planner into scanning whole tenants. Indexes that
+    # need the tenant lead with it (see each model's Meta).
     tenant = models.ForeignKey(
         Tenant,
         on_delete=models.PROTECT,
         editable=False,
         related_name="+",
         verbose_name=_("organisatie"),
+        db_index=False,
     )
 
     objects = ScopedManager(tenant="tenant")

@@ -85,8 +85,6 @@ class Periods:
     chains: tuple[Chain, ...]
     employment_end: dt.date | None
     probleemanalyse_date: dt.date | None
-    # When the chain before the counted one ended (its first non-sick day).
-    previous_closed_on: dt.date | None
 
 
 def _sort_key(event: Event) -> dt.date:
@@ -101,7 +99,8 @@ def split_periods(facts: CaseFacts) -> Periods:
     leave, a percentage out of range, events after the end of employment.
     """
     spans: list[SickSpan] = []
-    # For every boundary between spans: (non-sick days, combined by WAZO rule).
+    # For every boundary between spans: True when the WAZO rule combines them
+    # (sick directly before and after the leave, same cause).
     joins: list[bool] = []
     sick_since: dt.date | None = facts.first_sick_day
     not_sick_since: dt.date | None = None
@@ -208,7 +207,6 @@ def split_periods(facts: CaseFacts) -> Periods:
     chains: list[Chain] = []
     current = [spans[0]]
     excluded = 0
-    closed_before_new: dt.date | None = None
     for join_by_wazo, span in zip(joins, spans[1:], strict=True):
         previous = current[-1]
         # Every span but the last is closed, so ``previous.end`` is a date.
@@ -218,10 +216,9 @@ def split_periods(facts: CaseFacts) -> Periods:
             excluded += gap
         else:
             chains.append(Chain(tuple(current), excluded))
-            closed_before_new = previous.end
             current, excluded = [span], 0
     chains.append(Chain(tuple(current), excluded))
-    return Periods(tuple(chains), employment_end, probleemanalyse, closed_before_new)
+    return Periods(tuple(chains), employment_end, probleemanalyse)
 
 
 def _name(event: Event) -> str:

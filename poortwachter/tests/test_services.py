@@ -388,3 +388,18 @@ def test_timeline_command_rejects_an_unknown_case(db):
 
     with pytest.raises(CommandError, match="bestaat niet"):
         call_command("poortwachter_timeline", "999999")
+
+
+def test_old_case_does_not_fill_the_queue_with_stale_protocol_chores(setup):
+    """A case first seen long after its start gets its legal tasks (overdue,
+    so someone looks) but not protocol chores older than the lookback."""
+    w, employee = setup
+    case = report(w, employee, first_sick_day=dt.date(2026, 6, 1))
+    refresh(case)
+    keys = set(Task.objects.filter(case=case).values_list("key", flat=True))
+    assert {"probleemanalyse", "plan_van_aanpak"} <= keys  # legal, overdue
+    assert "triage_dag_11" not in keys  # protocol, 5 months ago
+    assert "bijstelling_probleemanalyse" in keys  # protocol, still ahead
+    weekly = Task.objects.filter(case=case, key="contact_wekelijks")
+    assert weekly.exists()
+    assert all(t.due_date >= TODAY - dt.timedelta(days=14) for t in weekly)
