@@ -53,3 +53,14 @@ def test_real_worker_runs_beat_task_over_redis():
         while Session.objects.filter(session_key=old).exists():
             assert timezone.now() < deadline, "the worker did not run the task"
             time.sleep(0.2)
+
+
+def test_beat_uses_the_database_scheduler_with_the_schedule_from_code():
+    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "poortwachter.tasks.timelines_refresh_nightly_task",
+        "poortwachter.tasks.timelines_refresh_stale_task",
+        "poortwachter.tasks.tasks_overdue_sweep_task",
+        "poortwachter.tasks.tasks_digest_task",
+    } <= tasks

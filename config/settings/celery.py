@@ -23,7 +23,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
-CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+# django-celery-beat: the entries below are written to the database when beat
+# starts, so the schedule lives in code and its state in PostgreSQL.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "accounts-sessions-clear-expired": {
         "task": "accounts.tasks.sessions_clear_expired_task",

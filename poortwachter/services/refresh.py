@@ -123,7 +123,8 @@ class _Loaded:
     steps: list[ProtocolStep]
 
 
-def _load(chains: dict[int, list[AbsenceCase]]) -> _Loaded:
+def _load(chains: dict[int, list[AbsenceCase]], known: list[int]) -> _Loaded:
+    """``known`` are the roots refreshed before: only they can have tasks."""
     case_ids = [case.pk for chain in chains.values() for case in chain]
     partials: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for case_id, day, unfit in (
@@ -136,7 +137,7 @@ def _load(chains: dict[int, list[AbsenceCase]]) -> _Loaded:
         partials[case_id].append((day, 100 - unfit))
     tasks: dict[int, list[Task]] = defaultdict(list)
     dated: dict[tuple[int, str], dt.date] = {}
-    for task in Task.objects.filter(case_id__in=list(chains)):
+    for task in Task.objects.filter(case_id__in=known) if known else ():
         tasks[task.case_id].append(task)
         if (
             task.source == TaskSource.LEGAL
@@ -201,7 +202,7 @@ def chain_timeline(*, case: AbsenceCase) -> tuple[list[AbsenceCase], Timeline]:
     """
     chains = _load_chains([case.pk])
     chain = next(iter(chains.values()))
-    loaded = _load(chains)
+    loaded = _load(chains, known=list(chains))
     facts = case_facts(
         chain=chain,
         partials=loaded.partials,
@@ -531,7 +532,10 @@ def deadlines_refresh_for_cases(*, case_ids: Iterable[int], today: dt.date) -> i
             .filter(case_id__in=roots)
             .order_by("case_id")
         }
-        loaded = _load(chains)
+        # A chain seen for the first time has no tasks yet: not asking saves
+        # the biggest read of a first (or full) refresh.
+        known = [r for r in roots if states[r].refreshed_at is not None]
+        loaded = _load(chains, known)
         now = timezone.now()
         lookback = today - dt.timedelta(days=REPEAT_LOOKBACK_DAYS)
         deadlines: list[tuple] = []
@@ -554,7 +558,8 @@ def deadlines_refresh_for_cases(*, case_ids: Iterable[int], today: dt.date) -> i
                 state.error, state.stale, state.refreshed_at = str(exc), False, now
                 continue
             codes = {m.code for m in timeline.milestones}
-            drop += [(root_id, c) for c in _OPTIONAL_MILESTONES if c not in codes]
+            if state.refreshed_at is not None:
+                drop += [(root_id, c) for c in _OPTIONAL_MILESTONES if c not in codes]
             deadlines += [
                 (
                     tenant_of[root_id],
