@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 CHANGED_SHARE = 0.01
 RULES_SAMPLES = int(os.environ.get("BENCH_RULES_SAMPLES", "50000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 
 
 def _bench_database_url() -> str:
@@ -165,18 +166,54 @@ def _floor(table: str) -> float:
     return seconds
 
 
+def _refresh_share(tenant_id: int, batches: list[list[int]], today: dt.date) -> int:
+    from accounts.models import Tenant
+    from accounts.scoping import tenant_scope
+    from poortwachter.services import deadlines_refresh_for_cases
+
+    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+        return sum(
+            deadlines_refresh_for_cases(case_ids=batch, today=today)
+            for batch in batches
+        )
+
+
+def parallel_refresh(tenant: object, today: dt.date) -> int:
+    """What the nightly beat job does with one Celery worker process per core:
+    select the chains, cut them into batches, let every process take a share."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from accounts.scoping import tenant_scope
+    from poortwachter.selectors import cases_needing_refresh
+    from poortwachter.services import BATCH_SIZE
+
+    with tenant_scope(tenant):
+        ids = list(cases_needing_refresh(today=today))
+    batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+    if not batches:
+        return 0
+    workers = min(WORKERS, len(batches))
+    shares = [batches[w::workers] for w in range(workers)]
+    connections.close_all()  # children open their own connections
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        counts = pool.starmap(
+            _refresh_share, [(tenant.pk, share, today) for share in shares]
+        )
+    return sum(counts)
+
+
 def bench_refresh(tenant: object) -> None:
     from django.db import connection
 
     from accounts.scoping import tenant_scope
     from poortwachter.models import CaseTimeline
-    from poortwachter.services import timelines_refresh
 
     today = dt.date.today()  # noqa: DTZ011
-    with tenant_scope(tenant):
-        start = time.perf_counter()
-        refreshed = timelines_refresh(today=today)
-        full = time.perf_counter() - start
+    start = time.perf_counter()
+    refreshed = parallel_refresh(tenant, today)
+    full = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM poortwachter_task")
         tasks = cursor.fetchone()[0]
@@ -191,7 +228,7 @@ def bench_refresh(tenant: object) -> None:
         )
     )
     report(
-        f"full refresh, {refreshed:,} open cases",
+        f"full refresh, {refreshed:,} open cases, {WORKERS} worker processes",
         f"{full:,.1f} s",
         f"{refreshed / full:,.0f} cases/s; {tasks:,} tasks, {deadlines:,} deadlines",
     )
@@ -201,18 +238,18 @@ def bench_refresh(tenant: object) -> None:
         f"ratio {full / floor:.1f}x the floor (target <= 2x)",
     )
 
+    start = time.perf_counter()
+    quiet = parallel_refresh(tenant, today)
+    idle = time.perf_counter() - start
     with tenant_scope(tenant):
-        start = time.perf_counter()
-        quiet = timelines_refresh(today=today)
-        idle = time.perf_counter() - start
         changed = max(1, int(refreshed * CHANGED_SHARE))
         ids = list(
             CaseTimeline.objects.order_by("?").values_list("pk", flat=True)[:changed]
         )
         CaseTimeline.objects.filter(pk__in=ids).update(stale=True)
-        start = time.perf_counter()
-        done = timelines_refresh(today=today)
-        nightly = time.perf_counter() - start
+    start = time.perf_counter()
+    done = parallel_refresh(tenant, today)
+    nightly = time.perf_counter() - start
     report("nightly refresh, nothing changed", f"{idle:,.2f} s", f"{quiet} chains")
     scaled = nightly * (1_000_000 / refreshed)
     report(

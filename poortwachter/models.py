@@ -8,6 +8,7 @@ weeks continues the same deadlines and tasks.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -119,11 +120,16 @@ class ProtocolStep(TenantOwned):
     title = models.CharField(_("titel"), max_length=200)
     title_en = models.CharField(_("titel (Engels)"), max_length=200, blank=True)
     anchor = models.CharField(_("vanaf"), max_length=20, choices=Anchor)
-    offset = models.PositiveIntegerField(_("na"))
+    # Bounded so that no step lands beyond any date the rules can handle:
+    # 730 days, weeks or working days covers the whole 104-week period.
+    offset = models.PositiveIntegerField(_("na"), validators=[MaxValueValidator(730)])
     unit = models.CharField(_("eenheid"), max_length=16, choices=OffsetUnit)
     assignee_role = models.CharField(_("rol"), max_length=20, choices=Role)
     repeat_every_weeks = models.PositiveSmallIntegerField(
-        _("herhaal elke (weken)"), null=True, blank=True
+        _("herhaal elke (weken)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(104)],
     )
     is_active = models.BooleanField(_("actief"), default=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)

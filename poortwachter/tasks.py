@@ -46,12 +46,40 @@ def timelines_refresh_stale_task() -> int:
 
 
 @shared_task(acks_late=True)
+def timelines_refresh_batch_task(tenant_id: int, case_ids: list[int]) -> int:
+    """Refresh one batch of chains; the nightly run fans these out to workers."""
+    from poortwachter.services import deadlines_refresh_for_cases
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return 0
+    with tenant_scope(tenant):
+        return deadlines_refresh_for_cases(
+            case_ids=case_ids, today=timezone.localdate()
+        )
+
+
+@shared_task(acks_late=True)
 def timelines_refresh_nightly_task() -> int:
-    """Nightly: stale chains and chains with a task round entering the horizon."""
-    from poortwachter.services import timelines_refresh
+    """Nightly: stale chains and chains with a task round entering the horizon.
+
+    Selects per tenant and fans the work out in batches, so every worker
+    process helps; returns the number of batches enqueued.
+    """
+    from poortwachter.selectors import cases_needing_refresh
+    from poortwachter.services import BATCH_SIZE
 
     today = timezone.localdate()
-    return _per_tenant(lambda: timelines_refresh(today=today))
+    batches = 0
+    for tenant in Tenant.objects.filter(is_active=True).order_by("pk"):
+        with tenant_scope(tenant):
+            ids = list(cases_needing_refresh(today=today))
+        for start in range(0, len(ids), BATCH_SIZE):
+            timelines_refresh_batch_task.delay(
+                tenant.pk, ids[start : start + BATCH_SIZE]
+            )
+            batches += 1
+    return batches
 
 
 @shared_task(acks_late=True)

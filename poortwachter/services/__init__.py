@@ -2,6 +2,7 @@
 
 from poortwachter.services.protocol import protocol_changed, protocol_install_default
 from poortwachter.services.refresh import (
+    BATCH_SIZE,
     PLANNING_HORIZON_DAYS,
     REPEAT_LOOKBACK_DAYS,
     case_chain,
@@ -15,6 +16,7 @@ from poortwachter.services.refresh import (
 from poortwachter.services.tasks import task_complete
 
 __all__ = [
+    "BATCH_SIZE",
     "PLANNING_HORIZON_DAYS",
     "REPEAT_LOOKBACK_DAYS",
     "case_chain",

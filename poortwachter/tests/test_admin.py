@@ -65,3 +65,13 @@ def test_repeat_of_zero_weeks_is_a_form_error(world, admin_client):
     )
     assert response.status_code == 200
     assert "errorlist" in response.text
+
+
+def test_offset_beyond_two_years_is_a_form_error(world, admin_client):
+    response = admin_client.post(
+        "/beheer/poortwachter/protocolstep/add/", _step(offset="100000", unit="weeks")
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    with tenant_scope(world.tenant_a):
+        assert not ProtocolStep.objects.filter(code="extra_gesprek").exists()

@@ -3,6 +3,7 @@
 import datetime as dt
 import threading
 import time
+from unittest import mock
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -143,3 +144,35 @@ def test_digest_and_overdue_mail_reach_the_assignee_once(scope_a):
     assert "Taak late" in mail.outbox[-1].body
     assert "Taak now" not in mail.outbox[-1].body
     assert tasks_notify_overdue(today=today) == 0  # only once per task
+
+
+def test_nightly_run_fans_out_batches_that_a_real_worker_refreshes(tenant_with_people):
+    from poortwachter.tasks import timelines_refresh_nightly_task
+
+    tenant, manager, employees = tenant_with_people
+    today = timezone.localdate()
+    # Only the nightly run may refresh these: the per-event enqueue is muted.
+    with (
+        tenant_scope(tenant),
+        mock.patch("poortwachter.tasks.deadlines_refresh_case_task.delay"),
+    ):
+        cases = [
+            ziekmelding_create(
+                actor=manager, employee=e, first_sick_day=today - dt.timedelta(days=1)
+            )
+            for e in employees
+        ]
+    with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
+        assert timelines_refresh_nightly_task() >= 1
+        with tenant_scope(tenant):
+            _wait_for(
+                lambda: (
+                    CaseTimeline.objects.filter(
+                        case__in=cases, stale=False, refreshed_at__isnull=False
+                    ).count()
+                    == len(cases)
+                )
+            )
+            assert (
+                Task.objects.filter(case__in=cases, key="probleemanalyse").count() == 3
+            )
