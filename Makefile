@@ -3,9 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# WeasyPrint's native libraries, a font, and gettext for the translations.
+# WeasyPrint's native libraries, a font, gettext for the translations, and
+# Debian's Chromium for the browser tests (Playwright cannot download one).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-dejavu-core gettext
+	fonts-dejavu-core gettext chromium
 # The embedded demo: SQLite, no Redis, Celery tasks run in-process.
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER=1 \
 	CACHE_BACKEND=django.core.cache.backends.locmem.LocMemCache
@@ -24,6 +25,7 @@ test: install messages lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py \
 		makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_DB) $(PYTEST_ARGS)
+	@echo "Browser screenshots: $(CURDIR)/.artifacts/screenshots"
 
 check: test
 

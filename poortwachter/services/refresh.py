@@ -308,7 +308,10 @@ def _protocol_specs(
                 specs.append(_spec(step, 0, first))
             continue
         interval = dt.timedelta(weeks=step.repeat_every_weeks)
-        due, round_ = first, 0
+        # Skip straight to the rounds near the lookback; round numbers stay
+        # those counted from the first round.
+        skipped = max(0, (lookback - first).days // interval.days)
+        due, round_ = first + skipped * interval, skipped
         while due <= last_day:
             if due > horizon:
                 review = due - dt.timedelta(days=PLANNING_HORIZON_DAYS)
