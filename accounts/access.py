@@ -124,6 +124,17 @@ def employees_visible_to(user: User | AnonymousUser) -> QuerySet[Employee]:
     return Employee.objects.filter(by_role | granted)
 
 
+def employees_reportable_by(user: User | AnonymousUser) -> QuerySet[Employee]:
+    """Employees ``user`` may report sick now: visible to a reporting role, in
+    employment, without an open case."""
+    from cases.models import CaseStatus
+
+    membership = membership_for(user)
+    if membership is None or membership.role not in _REPORTING_ROLES:
+        return employees_visible_to(user).none()
+    return employees_visible_to(user).exclude(cases__status=CaseStatus.OPEN)
+
+
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
     """Absence cases the user may open.
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.access import cases_visible_to, employees_visible_to, employers_visible_to
+from accounts.access import (
+    cases_visible_to,
+    employees_reportable_by,
+    employees_visible_to,
+    employers_visible_to,
+)
 from accounts.models import User
 from cases.models import AbsenceCase, CaseStatus, Employee, Employer, WorkabilityChange
 
@@ -77,4 +83,15 @@ def case_get(*, actor: User, case_id: int) -> AbsenceCase:
             "previous_case",
         ),
         pk=case_id,
+    )
+
+
+def employees_for_ziekmelding(*, actor: User) -> QuerySet[Employee]:
+    """Employees the actor may report sick now, by name."""
+    return (
+        employees_reportable_by(actor)
+        .filter(
+            Q(employment_end__isnull=True) | Q(employment_end__gte=timezone.localdate())
+        )
+        .order_by("surname", "initials", "pk")
     )

@@ -19,6 +19,8 @@ from accounts.services import audit_event_record
 from cases.models import (
     AbsenceCase,
     CaseStatus,
+    ContactChannel,
+    ContactNote,
     Employee,
     ExpectedDuration,
     WorkabilityChange,
@@ -244,3 +246,58 @@ def employee_facts_changed(*, employee: Employee) -> None:
     theirs whose timeline depends on it is refreshed (after commit)."""
     for case in AbsenceCase.objects.filter(employee=employee, status=CaseStatus.OPEN):
         case_facts_changed.send(sender=Employee, case=case)
+
+
+SUMMARY_MAX_LENGTH = 5000
+
+
+def contact_note_create(
+    *,
+    actor: User,
+    case: AbsenceCase,
+    contact_date: dt.date,
+    channel: str,
+    summary: str,
+    with_whom: str = "",
+    today: dt.date | None = None,
+) -> ContactNote:
+    """Record a contact moment on ``case``.
+
+    The summary is non-medical by rule; the form warns about medical words
+    before it calls this (``cases.medical_terms``). A contact cannot be in
+    the future.
+    """
+    today = today or timezone.localdate()
+    summary = summary.strip()
+    if contact_date > today:
+        raise ApplicationError(
+            _("Een contactmoment kan niet in de toekomst liggen."),
+            field="contact_date",
+        )
+    if channel not in ContactChannel.values:
+        raise ApplicationError(_("Kies hoe het contact was."), field="channel")
+    if not summary:
+        raise ApplicationError(_("Vat het gesprek kort samen."), field="summary")
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        raise ApplicationError(
+            _("De samenvatting is te lang (hoogstens %(max)d tekens).")
+            % {"max": SUMMARY_MAX_LENGTH},
+            field="summary",
+        )
+    with transaction.atomic():
+        note = ContactNote.objects.create(
+            tenant_id=case.tenant_id,
+            case=case,
+            contact_date=contact_date,
+            channel=channel,
+            with_whom=with_whom.strip()[:200],
+            summary=summary,
+            author=actor,
+        )
+        audit_event_record(
+            actor=actor,
+            action="contact_note_create",
+            obj=note,
+            data={"case_id": case.pk, "contact_date": contact_date.isoformat()},
+        )
+    return note

@@ -9,4 +9,15 @@ urlpatterns = [
     path("werkgevers/<int:pk>/", views.employer_detail, name="employer_detail"),
     path("werknemers/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("dossiers/<int:pk>/", views.case_detail, name="case_detail"),
+    path("ziekmelden/", views.ziekmelding, name="ziekmelding"),
+    path(
+        "dossiers/<int:pk>/hersteldmelden/",
+        views.hersteldmelding,
+        name="hersteldmelding",
+    ),
+    path(
+        "dossiers/<int:pk>/contactmoment/",
+        views.contact_note_add,
+        name="contact_note_add",
+    ),
 ]

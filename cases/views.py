@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from accounts.access import Action, can
 from accounts.models import Role
 from cases import selectors
+from cases.forms import ContactNoteForm, HersteldmeldingForm, ZiekmeldingForm
+from cases.medical_terms import medical_terms_in
 from cases.models import CaseStatus
+from cases.services import (
+    contact_note_create,
+    hersteldmelding_create,
+    ziekmelding_create,
+)
+from core.exceptions import ApplicationError
 
 PAGE_SIZE = 50
 
@@ -71,5 +83,101 @@ def case_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
             "case": case,
             "changes": case.workability_changes.all(),
             "notes": case.contact_notes.select_related("author"),
+            "can_report": can(request.user, Action.HERSTELDMELDING, case),
+            "can_note": can(request.user, Action.CONTACT_NOTE, case),
         },
+    )
+
+
+def _form_error(form: forms.Form, error: ApplicationError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def ziekmelding(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """Report an employee sick: the manager's one-minute form."""
+    employees = selectors.employees_for_ziekmelding(actor=request.user)
+    form = ZiekmeldingForm(request.POST or None, employees=employees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = ziekmelding_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is ziek gemeld.") % {"name": case.employee.display_name},
+            )
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request,
+        "cases/ziekmelding.html",
+        {"form": form, "has_employees": employees.exists()},
+    )
+
+
+def hersteldmelding(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """Report a full or partial recovery."""
+    case = selectors.case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.HERSTELDMELDING, case):
+        raise Http404
+    form = HersteldmeldingForm(request.POST or None)
+    if case.status != CaseStatus.OPEN:
+        form = None
+    elif request.method == "POST" and form.is_valid():
+        try:
+            hersteldmelding_create(
+                actor=request.user,
+                case=case,
+                effective_date=form.cleaned_data["effective_date"],
+                percentage_fit=form.percentage,
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Het herstel is vastgelegd."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(request, "cases/hersteldmelding.html", {"case": case, "form": form})
+
+
+def contact_note_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """Add a contact moment; warn first when the text looks medical."""
+    case = selectors.case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.CONTACT_NOTE, case):
+        raise Http404
+    form = ContactNoteForm(request.POST or None)
+    medical: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        medical = medical_terms_in(form.cleaned_data["summary"])
+        if medical and not form.cleaned_data["confirm_no_medical"]:
+            form.add_error(
+                "summary",
+                _(
+                    "Deze tekst lijkt medische informatie te bevatten. Een "
+                    "leidinggevende of HR mag die niet vastleggen; pas de tekst aan "
+                    "of bevestig hieronder dat het geen medische informatie is."
+                ),
+            )
+        else:
+            data = form.cleaned_data
+            try:
+                contact_note_create(
+                    actor=request.user,
+                    case=case,
+                    contact_date=data["contact_date"],
+                    channel=data["channel"],
+                    with_whom=data["with_whom"],
+                    summary=data["summary"],
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("Het contactmoment is opgeslagen."))
+                return redirect(
+                    "cases:case_detail", tenant_slug=tenant_slug, pk=case.pk
+                )
+    return render(
+        request,
+        "cases/contact_note_form.html",
+        {"case": case, "form": form, "medical_terms": medical},
     )
