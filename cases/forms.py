@@ -27,7 +27,7 @@ class ZiekmeldingForm(forms.Form):
     )
     first_sick_day = forms.DateField(
         label=_("Eerste ziektedag"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("De eerste dag dat de werknemer niet (volledig) werkte."),
     )
     expected_duration = forms.ChoiceField(
@@ -88,7 +88,7 @@ class HersteldmeldingForm(forms.Form):
     )
     effective_date = forms.DateField(
         label=_("Per datum"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(
             "Bij volledig herstel: de eerste dag dat de werknemer weer volledig werkt."
         ),
@@ -123,7 +123,8 @@ class HersteldmeldingForm(forms.Form):
 
 class ContactNoteForm(forms.Form):
     contact_date = forms.DateField(
-        label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     channel = forms.ChoiceField(label=_("Hoe"), choices=ContactChannel.choices)
     with_whom = forms.CharField(label=_("Met wie"), max_length=200, required=False)

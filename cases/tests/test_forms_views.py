@@ -200,3 +200,10 @@ def test_contact_note_in_the_future_is_refused(world, login):
     )
     assert response.status_code == 200
     assert "toekomst" in response.text
+
+
+def test_date_fields_default_to_today_in_iso_for_the_date_picker(
+    world, login, fresh_employee
+):
+    page = login(world.user(Role.LEIDINGGEVENDE)).get("/t/tenant-a/ziekmelden/")
+    assert f'value="{timezone.localdate().isoformat()}"' in page.text
