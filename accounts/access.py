@@ -32,10 +32,15 @@ class Action(enum.StrEnum):
     HERSTELDMELDING = "hersteldmelding"
     CONTACT_NOTE = "contact_note"
     VIEW_MEDICAL = "view_medical"
+    WORK_TASK = "work_task"
+    ASSIGN_TASK = "assign_task"
 
 
 # guardian permission codename that grants one case to one person
 CASE_VIEW_PERMISSION = "view_absencecase"
+
+# Roles that run cases: they work and hand out anyone's tasks on their cases.
+_CASE_RUNNING_ROLES = frozenset({Role.REGIEHOUDER, Role.CASEMANAGER})
 
 # Roles that report sickness and recovery for the employees they can see.
 _REPORTING_ROLES = frozenset(
@@ -162,17 +167,27 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
 
 
 def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
-    """Whether ``user`` may do ``action`` on ``obj`` (an employer, employee or case).
+    """Whether ``user`` may do ``action`` on ``obj`` (employer, employee, case, task).
 
     Seeing an object is the precondition of every action on it; what else is
     allowed follows from the role. Medical data is only for the bedrijfsarts
     and a casemanager in taakdelegatie, and never for a guardian grant alone.
+    A task is worked by its assignee or by whoever runs cases (regiehouder,
+    casemanager); only the latter hand tasks to someone else.
     """
     from cases.models import AbsenceCase, Employee, Employer
+    from poortwachter.models import Task
 
     membership = membership_for(user)
     if membership is None:
         return False
+    if isinstance(obj, Task):
+        if not cases_visible_to(user).filter(pk=obj.case_id).exists():
+            return False
+        runs_cases = membership.role in _CASE_RUNNING_ROLES
+        if action == Action.WORK_TASK:
+            return runs_cases or obj.assignee_id == user.pk
+        return action == Action.ASSIGN_TASK and runs_cases
     if isinstance(obj, AbsenceCase):
         visible = cases_visible_to(user).filter(pk=obj.pk).exists()
     elif isinstance(obj, Employee):

@@ -7,6 +7,8 @@ weeks continues the same deadlines and tasks.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -210,6 +212,9 @@ class Task(TenantOwned):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("notitie"), blank=True)
+    # Snoozing moves when the task shows up in the queue, never its due date.
+    snoozed_until = models.DateField(_("uitgesteld tot"), null=True, blank=True)
+    snooze_reason = models.CharField(_("reden van uitstel"), max_length=300, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -237,6 +242,11 @@ class Task(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.due_date:%d-%m-%Y})"
+
+    @property
+    def planned_for(self) -> dt.date:
+        """When the task shows up in the queue: the snooze date, else the due date."""
+        return self.snoozed_until or self.due_date
 
     @property
     def display_title(self) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from accounts.access import cases_visible_to
 from accounts.models import User
@@ -63,3 +65,98 @@ def tasks_due_by(*, day: dt.date) -> QuerySet[Task]:
         .select_related("case__employee", "assignee")
         .order_by("assignee_id", "due_date", "id")
     )
+
+
+BUCKETS = ("overdue", "today", "week", "later")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows; every field optional."""
+
+    bucket: str = "overdue"
+    employer_id: int | None = None
+    key: str = ""
+    assignee: str = "me"  # "me", "all", "none" or a user id
+    search: str = ""
+
+
+def task_queue(
+    *, actor: User, today: dt.date, filters: QueueFilters
+) -> tuple[dict[str, int], QuerySet[Task]]:
+    """The daily queue: counts per bucket and the tasks of the chosen bucket.
+
+    Buckets go by when a task shows up (its snooze date, else its due date):
+    overdue, today, the next seven days, later. Two queries whatever the size.
+    """
+    planned = Coalesce("snoozed_until", "due_date")
+    qs = Task.objects.filter(
+        status=TaskStatus.OPEN, case__in=cases_visible_to(actor)
+    ).annotate(planned=planned)
+    if filters.employer_id:
+        qs = qs.filter(case__employee__employer_id=filters.employer_id)
+    if filters.key:
+        qs = qs.filter(key=filters.key)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=actor)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.search:
+        term = filters.search.strip()
+        qs = qs.filter(
+            Q(case__employee__surname__icontains=term)
+            | Q(case__employee__first_name__icontains=term)
+            | Q(case__employee__personnel_number__iexact=term)
+        )
+    week_end = today + dt.timedelta(days=7)
+    conditions = {
+        "overdue": Q(planned__lt=today),
+        "today": Q(planned=today),
+        "week": Q(planned__gt=today, planned__lte=week_end),
+        "later": Q(planned__gt=week_end),
+    }
+    counts = qs.aggregate(
+        **{
+            name: Count("pk", filter=condition)
+            for name, condition in conditions.items()
+        }
+    )
+    bucket = filters.bucket if filters.bucket in conditions else "overdue"
+    tasks = (
+        qs.filter(conditions[bucket])
+        .select_related("case__employee__employer", "assignee", "protocol_step")
+        .order_by("planned", "due_date", "pk")
+    )
+    return counts, tasks
+
+
+def task_get(*, actor: User, task_id: int) -> Task:
+    """One task on a case the actor may see; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Task.objects.filter(case__in=cases_visible_to(actor)).select_related(
+            "case__employee__employer", "assignee", "protocol_step"
+        ),
+        pk=task_id,
+    )
+
+
+def assignable_users(*, tenant_roles: tuple[str, ...]) -> QuerySet:
+    """Active members of the scoped tenant in ``tenant_roles``, by name."""
+    from accounts.models import Membership
+
+    return (
+        Membership.objects.filter(is_active=True, role__in=tenant_roles)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def protocol_steps() -> QuerySet:
+    """The scoped tenant's protocol steps, in their order."""
+    from poortwachter.models import ProtocolStep
+
+    return ProtocolStep.objects.order_by("position", "pk")

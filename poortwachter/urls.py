@@ -5,6 +5,9 @@ from poortwachter import views
 app_name = "poortwachter"
 
 urlpatterns = [
-    path("taken/", views.my_tasks, name="my_tasks"),
+    path("taken/", views.task_queue_page, name="queue"),
+    path("taken/<int:pk>/afronden/", views.task_complete_view, name="task_complete"),
+    path("taken/<int:pk>/uitstellen/", views.task_snooze_view, name="task_snooze"),
+    path("taken/<int:pk>/toewijzen/", views.task_reassign_view, name="task_reassign"),
     path("dossiers/<int:pk>/termijnen/", views.case_timeline, name="case_timeline"),
 ]

@@ -1,15 +1,43 @@
-"""Pages of the poortwachter app inside a tenant. Thin: selectors, then a template."""
+"""Pages of the poortwachter app inside a tenant: deadlines and the task queue.
+
+The queue's actions (complete, snooze, reassign) answer HTMX requests with the
+changed row and the bucket counts (out of band), and plain requests with a
+redirect back to the queue, so they also work without JavaScript.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from urllib.parse import parse_qs, urlsplit
 
-from cases.selectors import case_get
-from poortwachter.selectors import chain_deadlines, chain_tasks, task_list
-from poortwachter.services import case_chain
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import Action, can
+from accounts.models import Role
+from cases.selectors import case_get, employer_list
+from core.exceptions import ApplicationError
+from poortwachter.forms import TaskCompleteForm, TaskReassignForm, TaskSnoozeForm
+from poortwachter.models import Task
+from poortwachter.selectors import (
+    BUCKETS,
+    QueueFilters,
+    assignable_users,
+    chain_deadlines,
+    chain_tasks,
+    protocol_steps,
+    task_get,
+    task_queue,
+)
+from poortwachter.services import case_chain, task_complete, task_reassign, task_snooze
+
+QUEUE_PAGE_SIZE = 25
+ASSIGNABLE_ROLES = (Role.REGIEHOUDER, Role.CASEMANAGER, Role.BEDRIJFSARTS, Role.HR)
 
 
 def case_timeline(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
@@ -30,14 +58,187 @@ def case_timeline(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
     )
 
 
-def my_tasks(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    """Open tasks assigned to the user, soonest first."""
-    tasks = task_list(actor=request.user, assignee=request.user).select_related(
-        "protocol_step"
+def _filters(query: QueryDict | dict[str, list[str]]) -> QueueFilters:
+    def first(name: str) -> str:
+        value = query.get(name, "")
+        return (value[0] if isinstance(value, list) else value).strip()
+
+    employer = first("werkgever")
+    return QueueFilters(
+        bucket=first("bak") or "overdue",
+        employer_id=int(employer) if employer.isdigit() else None,
+        key=first("soort")[:60],
+        assignee=first("uitvoerder") or "me",
+        search=first("zoek")[:100],
     )
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+
+
+def _filter_query(filters: QueueFilters) -> str:
+    """The filters as a query string, without the bucket (for the tabs)."""
+    from urllib.parse import urlencode
+
+    return urlencode(
+        {
+            "werkgever": filters.employer_id or "",
+            "soort": filters.key,
+            "uitvoerder": filters.assignee,
+            "zoek": filters.search,
+        }
+    )
+
+
+def _buckets(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    labels = (_("Verlopen"), _("Vandaag"), _("Deze week"), _("Later"))
+    return [
+        (name, label, counts[name]) for name, label in zip(BUCKETS, labels, strict=True)
+    ]
+
+
+def task_queue_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The daily task queue: overdue, today, this week, later."""
+    filters = _filters(request.GET)
+    counts, tasks = task_queue(
+        actor=request.user, today=timezone.localdate(), filters=filters
+    )
+    page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "poortwachter/my_tasks.html",
-        {"page": page, "today": timezone.localdate()},
+        "poortwachter/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "buckets": _buckets(counts),
+            "employers": employer_list(actor=request.user),
+            "task_types": _task_types(),
+            "members": assignable_users(tenant_roles=ASSIGNABLE_ROLES),
+            "filter_query": _filter_query(filters),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _task_types() -> list[tuple[str, str]]:
+    from poortwachter.labels import MILESTONE_LABELS
+
+    types = [(code, str(label)) for code, label in MILESTONE_LABELS.items()]
+    types += [(step.code, step.title) for step in protocol_steps()]
+    return types
+
+
+def _current_filters(request: HttpRequest) -> QueueFilters:
+    """The queue's filters, from the page the HTMX request came from."""
+    url = request.htmx.current_url if request.htmx else None
+    return _filters(parse_qs(urlsplit(url).query) if url else request.POST)
+
+
+def _row_response(request: HttpRequest, task: Task | None) -> HttpResponse:
+    """After an action: the updated row (or nothing) and fresh counts."""
+    if not request.htmx:
+        return redirect(reverse("poortwachter:queue", args=[request.tenant.slug]))
+    filters = _current_filters(request)
+    counts, tasks = task_queue(
+        actor=request.user, today=timezone.localdate(), filters=filters
+    )
+    still_listed = task is not None and tasks.filter(pk=task.pk).exists()
+    if still_listed:
+        task = tasks.get(pk=task.pk)
+    return render(
+        request,
+        "poortwachter/_queue_row_result.html",
+        {
+            "task": task if still_listed else None,
+            "buckets": _buckets(counts),
+            "filters": filters,
+            "filter_query": _filter_query(filters),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _task_for(request: HttpRequest, pk: int, action: Action) -> Task:
+    task = task_get(actor=request.user, task_id=pk)
+    if not can(request.user, action, task):
+        raise Http404
+    return task
+
+
+def _action(
+    request: HttpRequest,
+    task: Task,
+    form: forms.Form,
+    name: str,
+    perform: object,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform()  # type: ignore[operator]
+        except ApplicationError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            task.refresh_from_db()
+            if not request.htmx:
+                messages.success(request, _("De taak is bijgewerkt."))
+            return _row_response(request, task)
+    template = (
+        "poortwachter/_task_action_row.html"
+        if request.htmx
+        else "poortwachter/task_action.html"
+    )
+    return render(
+        request,
+        template,
+        {"task": task, "form": form, "action": name, "today": timezone.localdate()},
+    )
+
+
+def task_complete_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    task = _task_for(request, pk, Action.WORK_TASK)
+    form = TaskCompleteForm(request.POST or None)
+    return _action(
+        request,
+        task,
+        form,
+        "complete",
+        lambda: task_complete(
+            actor=request.user, task=task, note=form.cleaned_data["note"]
+        ),
+    )
+
+
+def task_snooze_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    task = _task_for(request, pk, Action.WORK_TASK)
+    form = TaskSnoozeForm(request.POST or None)
+    return _action(
+        request,
+        task,
+        form,
+        "snooze",
+        lambda: task_snooze(
+            actor=request.user,
+            task=task,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+
+
+def task_reassign_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    task = _task_for(request, pk, Action.ASSIGN_TASK)
+    members = assignable_users(tenant_roles=ASSIGNABLE_ROLES)
+    choices = [
+        (m.user_id, f"{m.user.get_full_name()} ({m.get_role_display()})")
+        for m in members
+    ]
+    form = TaskReassignForm(request.POST or None, choices=choices)
+    return _action(
+        request,
+        task,
+        form,
+        "reassign",
+        lambda: task_reassign(
+            actor=request.user,
+            task=task,
+            assignee=members.get(user_id=form.cleaned_data["assignee"]).user,
+        ),
     )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "guardian",
     "django_celery_beat",
+    "django_htmx",
     "accounts",
     "cases",
     "poortwachter",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.TenantMiddleware",
 ]

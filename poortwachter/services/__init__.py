@@ -13,7 +13,7 @@ from poortwachter.services.refresh import (
     timeline_mark_stale,
     timelines_refresh,
 )
-from poortwachter.services.tasks import task_complete
+from poortwachter.services.tasks import task_complete, task_reassign, task_snooze
 
 __all__ = [
     "BATCH_SIZE",
@@ -27,6 +27,8 @@ __all__ = [
     "protocol_changed",
     "protocol_install_default",
     "task_complete",
+    "task_reassign",
+    "task_snooze",
     "timeline_mark_stale",
     "timelines_refresh",
 ]

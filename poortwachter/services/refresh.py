@@ -390,6 +390,8 @@ TASK_FIELDS = (
     "completed_by_id",
     "completed_at",
     "note",
+    "snoozed_until",
+    "snooze_reason",
     "overdue_notified_at",
     "created_at",
 )
@@ -471,6 +473,8 @@ def _task_changes(
                     plan_by,
                     TaskStatus.OPEN.value,
                     None,
+                    None,
+                    "",
                     None,
                     "",
                     None,

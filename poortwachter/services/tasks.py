@@ -50,3 +50,80 @@ def task_complete(
         if locked.source == TaskSource.LEGAL:
             case_facts_changed.send(sender=Task, case=locked.case)
     return locked
+
+
+SNOOZE_MAX_DAYS = 90
+
+
+def task_snooze(
+    *,
+    actor: User,
+    task: Task,
+    until: dt.date,
+    reason: str,
+    today: dt.date | None = None,
+) -> Task:
+    """Hide an open task from the queue until ``until``, with a reason.
+
+    The due date does not move. A legal task cannot be snoozed past its legal
+    due date: that would hide the deadline the law sets.
+    """
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("Geef een reden voor het uitstel."), field="reason")
+    if until <= today:
+        raise ApplicationError(_("Kies een datum na vandaag."), field="until")
+    if until > today + dt.timedelta(days=SNOOZE_MAX_DAYS):
+        raise ApplicationError(
+            _("Uitstellen kan hoogstens %(days)d dagen.") % {"days": SNOOZE_MAX_DAYS},
+            field="until",
+        )
+    if task.source == TaskSource.LEGAL and until > task.due_date:
+        raise ApplicationError(
+            _(
+                "Een wettelijke taak kan niet voorbij de uiterste datum "
+                "(%(date)s) worden uitgesteld."
+            )
+            % {"date": task.due_date.strftime("%d-%m-%Y")},
+            field="until",
+        )
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status != TaskStatus.OPEN:
+            raise ApplicationError(_("Deze taak is niet meer open."), field="task")
+        locked.snoozed_until = until
+        locked.snooze_reason = reason[:300]
+        locked.save(update_fields=["snoozed_until", "snooze_reason"])
+        audit_event_record(
+            actor=actor,
+            action="task_snooze",
+            obj=locked,
+            data={"until": until.isoformat()},
+        )
+    return locked
+
+
+def task_reassign(*, actor: User, task: Task, assignee: User) -> Task:
+    """Give an open task to ``assignee``, who must be able to see its case."""
+    from accounts.access import Action, can
+
+    if not can(assignee, Action.VIEW, task.case):
+        raise ApplicationError(
+            _("%(name)s heeft geen toegang tot dit dossier.")
+            % {"name": assignee.get_full_name()},
+            field="assignee",
+        )
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        if locked.status != TaskStatus.OPEN:
+            raise ApplicationError(_("Deze taak is niet meer open."), field="task")
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee"])
+        audit_event_record(
+            actor=actor,
+            action="task_reassign",
+            obj=locked,
+            data={"assignee_id": assignee.pk},
+        )
+    return locked

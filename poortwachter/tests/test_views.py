@@ -1,14 +1,12 @@
 """The deadlines page of a case and the user's task list."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 
 from accounts.models import Role
 from accounts.scoping import tenant_scope
 from poortwachter.labels import MILESTONE_LABELS
-from poortwachter.models import Task
 from poortwachter.rules import ALL_MILESTONES
 from poortwachter.services import deadlines_refresh_for_case
 
@@ -56,31 +54,3 @@ def test_case_timeline_in_english(refreshed, login):
     user.save()
     page = login(user).get(f"/t/tenant-a/dossiers/{w.a1_case.pk}/termijnen/")
     assert "42nd-week report to UWV" in page.text
-
-
-def test_my_tasks_lists_only_my_open_tasks(refreshed, login):
-    w = refreshed
-    with tenant_scope(w.tenant_a):
-        mine = Task.objects.filter(assignee=w.user(Role.BEDRIJFSARTS)).count()
-    assert mine > 0
-    page = login(w.user(Role.BEDRIJFSARTS)).get("/t/tenant-a/taken/")
-    assert page.status_code == 200
-    assert "Probleemanalyse bedrijfsarts" in page.text
-    assert w.a1_case.employee.display_name not in page.text  # not assigned to them
-
-
-def test_my_tasks_query_count_does_not_grow(
-    refreshed, login, django_assert_max_num_queries
-):
-    w = refreshed
-    client = login(w.user(Role.REGIEHOUDER))
-    client.get("/t/tenant-a/taken/")
-    with django_assert_max_num_queries(12) as first:
-        client.get("/t/tenant-a/taken/")
-    with (
-        tenant_scope(w.tenant_a),
-        mock.patch("poortwachter.tasks.deadlines_refresh_case_task.delay"),
-    ):
-        deadlines_refresh_for_case(case=w.a2_case, today=TODAY)
-    with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get("/t/tenant-a/taken/")
