@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, TenantOwned
 from cases.models import AbsenceCase
+from core.fields import EncryptedTextField
 
 
 class CaseTimeline(TenantOwned):
@@ -259,3 +260,96 @@ class Task(TenantOwned):
         if step is not None and step.title_en and get_language() == "en":
             return step.title_en
         return self.title
+
+
+class ProbleemanalyseKind(models.TextChoices):
+    EERSTE = "eerste", _("Probleemanalyse")
+    BIJSTELLING = "bijstelling", _("Bijstelling probleemanalyse")
+    ACTUEEL_OORDEEL = "actueel_oordeel", _("Actueel oordeel")
+
+
+class Probleemanalyse(TenantOwned):
+    """The bedrijfsarts' judgement, part for employer and employee.
+
+    Only functional terms live here (limitations, possibilities, prognosis,
+    advice). The medical part is a separate model, ``ProbleemanalyseMedical``,
+    which only the bedrijfsarts and a casemanager in taakdelegatie may read.
+    """
+
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.PROTECT, related_name="probleemanalyses"
+    )
+    kind = models.CharField(
+        _("soort"),
+        max_length=20,
+        choices=ProbleemanalyseKind,
+        default=ProbleemanalyseKind.EERSTE,
+    )
+    made_on = models.DateField(_("datum oordeel"))
+    bedrijfsarts = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bedrijfsarts"),
+    )
+    limitations = models.TextField(_("beperkingen en mogelijkheden"))
+    prognosis = models.TextField(_("prognose"), blank=True)
+    advice = models.TextField(_("advies over werkhervatting"))
+    plan_van_aanpak_needed = models.BooleanField(
+        _("plan van aanpak nodig"), default=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("probleemanalyse")
+        verbose_name_plural = _("probleemanalyses")
+        ordering = ["-made_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.made_on:%d-%m-%Y}"
+
+
+class ProbleemanalyseMedical(TenantOwned):
+    """The medical part of a probleemanalyse: encrypted, read only through
+    ``poortwachter.selectors.probleemanalyse_medical_get``, which logs every
+    read (who, which record, which employee, when, in which role, from where).
+    """
+
+    probleemanalyse = models.OneToOneField(
+        Probleemanalyse, on_delete=models.CASCADE, related_name="medical"
+    )
+    anamnesis = EncryptedTextField(_("anamnese"), blank=True)
+    assessment = EncryptedTextField(_("medische beoordeling"), blank=True)
+    treatment = EncryptedTextField(_("behandeling en verwijzingen"), blank=True)
+
+    class Meta:
+        verbose_name = _("medisch deel probleemanalyse")
+        verbose_name_plural = _("medische delen probleemanalyse")
+
+    def __str__(self) -> str:
+        return f"medisch deel #{self.pk}"
+
+
+class MedicalAccessLog(TenantOwned):
+    """One read of medical data (NEN 7513 style). Written, never changed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Role)
+    record_type = models.CharField(max_length=60)
+    record_id = models.BigIntegerField()
+    employee = models.ForeignKey(
+        "cases.Employee", on_delete=models.PROTECT, related_name="+"
+    )
+    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inzage medische gegevens")
+        verbose_name_plural = _("inzages medische gegevens")
+        ordering = ["-accessed_at"]
+        indexes = [models.Index(fields=["tenant", "employee", "accessed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.record_type}#{self.record_id}"

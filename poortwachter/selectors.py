@@ -160,3 +160,53 @@ def protocol_steps() -> QuerySet:
     from poortwachter.models import ProtocolStep
 
     return ProtocolStep.objects.order_by("position", "pk")
+
+
+def probleemanalyse_list(*, case: AbsenceCase) -> QuerySet:
+    """The judgements on ``case``'s chain, newest first: the part for employer
+    and employee only (no medical fields; callers have checked ``VIEW``)."""
+    from poortwachter.models import Probleemanalyse
+    from poortwachter.services import case_chain
+
+    chain = case_chain(case=case)
+    return (
+        Probleemanalyse.objects.filter(case__in=chain)
+        .select_related("bedrijfsarts")
+        .order_by("-made_on", "-pk")
+    )
+
+
+def probleemanalyse_medical_get(
+    *, actor: User, probleemanalyse_id: int, remote_addr: str | None
+) -> tuple:
+    """The medical part of one probleemanalyse, logging the read; 404 for
+    anyone who may not read medical data of that case.
+
+    The log row is written in the same transaction as the read, so there is
+    no read without a trace.
+    """
+    from django.db import transaction
+    from django.http import Http404
+
+    from accounts.access import Action, can, membership_for
+    from poortwachter.models import MedicalAccessLog, Probleemanalyse
+
+    record = (
+        Probleemanalyse.objects.filter(case__in=cases_visible_to(actor))
+        .select_related("case__employee", "medical", "bedrijfsarts")
+        .filter(pk=probleemanalyse_id)
+        .first()
+    )
+    if record is None or not can(actor, Action.VIEW_MEDICAL, record.case):
+        raise Http404
+    with transaction.atomic():
+        MedicalAccessLog.objects.create(
+            tenant_id=record.tenant_id,
+            user=actor,
+            role=membership_for(actor).role,
+            record_type="probleemanalyse_medical",
+            record_id=record.medical.pk,
+            employee=record.case.employee,
+            remote_addr=remote_addr,
+        )
+        return record, record.medical

@@ -10,4 +10,14 @@ urlpatterns = [
     path("taken/<int:pk>/uitstellen/", views.task_snooze_view, name="task_snooze"),
     path("taken/<int:pk>/toewijzen/", views.task_reassign_view, name="task_reassign"),
     path("dossiers/<int:pk>/termijnen/", views.case_timeline, name="case_timeline"),
+    path(
+        "dossiers/<int:pk>/probleemanalyse/",
+        views.probleemanalyse_add,
+        name="probleemanalyse_add",
+    ),
+    path(
+        "probleemanalyses/<int:pk>/medisch/",
+        views.probleemanalyse_medical,
+        name="probleemanalyse_medical",
+    ),
 ]

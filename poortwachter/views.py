@@ -22,7 +22,12 @@ from accounts.access import Action, can
 from accounts.models import Role
 from cases.selectors import case_get, employer_list
 from core.exceptions import ApplicationError
-from poortwachter.forms import TaskCompleteForm, TaskReassignForm, TaskSnoozeForm
+from poortwachter.forms import (
+    ProbleemanalyseForm,
+    TaskCompleteForm,
+    TaskReassignForm,
+    TaskSnoozeForm,
+)
 from poortwachter.models import Task
 from poortwachter.selectors import (
     BUCKETS,
@@ -30,11 +35,18 @@ from poortwachter.selectors import (
     assignable_users,
     chain_deadlines,
     chain_tasks,
+    probleemanalyse_medical_get,
     protocol_steps,
     task_get,
     task_queue,
 )
-from poortwachter.services import case_chain, task_complete, task_reassign, task_snooze
+from poortwachter.services import (
+    case_chain,
+    probleemanalyse_record,
+    task_complete,
+    task_reassign,
+    task_snooze,
+)
 
 QUEUE_PAGE_SIZE = 25
 ASSIGNABLE_ROLES = (Role.REGIEHOUDER, Role.CASEMANAGER, Role.BEDRIJFSARTS, Role.HR)
@@ -242,3 +254,43 @@ def task_reassign_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpR
             assignee=members.get(user_id=form.cleaned_data["assignee"]).user,
         ),
     )
+
+
+def probleemanalyse_add(
+    request: HttpRequest, tenant_slug: str, pk: int
+) -> HttpResponse:
+    """The bedrijfsarts records a probleemanalyse, bijstelling or actueel oordeel."""
+    case = case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.VIEW_MEDICAL, case):
+        raise Http404
+    form = ProbleemanalyseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            probleemanalyse_record(actor=request.user, case=case, **form.cleaned_data)
+        except ApplicationError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Het oordeel is vastgelegd."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request, "poortwachter/probleemanalyse_form.html", {"case": case, "form": form}
+    )
+
+
+def probleemanalyse_medical(
+    request: HttpRequest, tenant_slug: str, pk: int
+) -> HttpResponse:
+    """The medical part of one judgement; every view of it is logged."""
+    record, medical = probleemanalyse_medical_get(
+        actor=request.user,
+        probleemanalyse_id=pk,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
+    response = render(
+        request,
+        "poortwachter/probleemanalyse_medical.html",
+        {"record": record, "medical": medical, "case": record.case},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,6 @@
 """Writes of the poortwachter app, split by sub-domain; import from here."""
 
+from poortwachter.services.probleemanalyse import probleemanalyse_record
 from poortwachter.services.protocol import protocol_changed, protocol_install_default
 from poortwachter.services.refresh import (
     BATCH_SIZE,
@@ -24,6 +25,7 @@ __all__ = [
     "chain_timeline",
     "deadlines_refresh_for_case",
     "deadlines_refresh_for_cases",
+    "probleemanalyse_record",
     "protocol_changed",
     "protocol_install_default",
     "task_complete",

@@ -31,6 +31,8 @@ from poortwachter.models import (
     CaseTimeline,
     Deadline,
     OffsetUnit,
+    Probleemanalyse,
+    ProbleemanalyseKind,
     ProtocolStep,
     Task,
     TaskSource,
@@ -146,6 +148,13 @@ def _load(chains: dict[int, list[AbsenceCase]], known: list[int]) -> _Loaded:
             and task.completed_at is not None
         ):
             dated[(task.case_id, task.key)] = timezone.localdate(task.completed_at)
+    # A recorded probleemanalyse dates the rules even before its task exists.
+    root_of = {case.pk: root_id for root_id, chain in chains.items() for case in chain}
+    for case_id, made_on in Probleemanalyse.objects.filter(
+        case_id__in=case_ids, kind=ProbleemanalyseKind.EERSTE
+    ).values_list("case_id", "made_on"):
+        slot = (root_of[case_id], "probleemanalyse")
+        dated[slot] = min(made_on, dated.get(slot, made_on))
     employer_ids = {chain[0].employee.employer_id for chain in chains.values()}
     hr_by_employer: dict[int, int] = {}
     for employer_id, user_id in (
