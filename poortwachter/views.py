@@ -53,21 +53,75 @@ ASSIGNABLE_ROLES = (Role.REGIEHOUDER, Role.CASEMANAGER, Role.BEDRIJFSARTS, Role.
 
 
 def case_timeline(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
-    """The legal deadlines and tasks of a case (its chain of sick periods)."""
+    """The legal deadlines and tasks of a case (its chain of sick periods),
+    with the 104 weeks drawn as a bar."""
     case = case_get(actor=request.user, case_id=pk)
     root = case_chain(case=case)[0]
+    timeline = getattr(root, "timeline", None)
+    deadlines = list(chain_deadlines(root=root))
+    tasks = list(chain_tasks(root=root).select_related("protocol_step"))
+    today = timezone.localdate()
     return render(
         request,
         "poortwachter/case_timeline.html",
         {
             "case": case,
             "root": root,
-            "timeline": getattr(root, "timeline", None),
-            "deadlines": chain_deadlines(root=root),
-            "tasks": chain_tasks(root=root).select_related("protocol_step"),
-            "today": timezone.localdate(),
+            "timeline": timeline,
+            "deadlines": deadlines,
+            "tasks": tasks,
+            "today": today,
+            "bar": _timeline_bar(timeline, deadlines, tasks, today),
+            "done_keys": {
+                t.key for t in tasks if t.source == "legal" and t.status == "done"
+            },
         },
     )
+
+
+BAR_WEEKS = 104
+BAR_SCALE = 10  # SVG units per week
+
+
+def _timeline_bar(
+    timeline: object, deadlines: list, tasks: list, today: object
+) -> dict[str, object] | None:
+    """Markers for the 104-week bar: position in weeks from the counted first
+    sick day, and done / overdue / due / lapsed from the legal task."""
+    start = getattr(timeline, "counted_first_sick_day", None)
+    if start is None:
+        return None
+    done = {t.key for t in tasks if t.source == "legal" and t.status == "done"}
+
+    def week(day: object) -> float:
+        return max(0.0, min(BAR_WEEKS, (day - start).days / 7))  # type: ignore[operator]
+
+    markers = []
+    for deadline in deadlines:
+        if not deadline.applies:
+            state = "lapsed"
+        elif deadline.milestone in done:
+            state = "done"
+        elif deadline.due_date < today:
+            state = "overdue"
+        else:
+            state = "due"
+        markers.append(
+            {
+                "x": round(week(deadline.due_date) * BAR_SCALE, 1),
+                "state": state,
+                "label": deadline.label,
+                "due": deadline.due_date,
+            }
+        )
+    return {
+        "width": BAR_WEEKS * BAR_SCALE,
+        "today_x": round(week(today) * BAR_SCALE, 1),
+        "ticks": [
+            {"x": w * BAR_SCALE, "label": w} for w in range(0, BAR_WEEKS + 1, 13)
+        ],
+        "markers": markers,
+    }
 
 
 def _filters(query: QueryDict | dict[str, list[str]]) -> QueueFilters:

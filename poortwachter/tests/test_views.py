@@ -54,3 +54,20 @@ def test_case_timeline_in_english(refreshed, login):
     user.save()
     page = login(user).get(f"/t/tenant-a/dossiers/{w.a1_case.pk}/termijnen/")
     assert "42nd-week report to UWV" in page.text
+
+
+def test_timeline_bar_marks_milestones_and_today(refreshed, login):
+    import re
+
+    w = refreshed
+    page = login(w.user(Role.CASEMANAGER)).get(
+        f"/t/tenant-a/dossiers/{w.a1_case.pk}/termijnen/"
+    )
+    svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
+    # coordinates are plain numbers even in Dutch (no decimal comma)
+    xs = [float(x) for x in re.findall(r'<circle cx="([0-9.]+)"', svg)]
+    assert len(xs) == 9
+    assert xs == sorted(xs) or len(set(xs)) > 5
+    assert 'class="marker overdue"' in svg  # the PA of 11 Nov is not done
+    assert 'class="marker due"' in svg
+    assert 'class="today"' in svg
