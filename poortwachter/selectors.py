@@ -210,3 +210,68 @@ def probleemanalyse_medical_get(
             remote_addr=remote_addr,
         )
         return record, record.medical
+
+
+def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
+    """HR's view of its employer: open cases with their next legal step and
+    overdue legal steps, recent sickness reports, cases nearing week 42 / 88.
+
+    Deadlines live on a chain's first case; a relapse (depth 2) finds them
+    through ``previous_case``. A fixed number of queries.
+    """
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery
+
+    own = Q(case=OuterRef("pk")) | Q(case=OuterRef("previous_case"))
+    upcoming = Deadline.objects.filter(own, applies=True, due_date__gte=today).order_by(
+        "due_date"
+    )
+    overdue = (
+        Task.objects.filter(
+            own, source="legal", status=TaskStatus.OPEN, due_date__lt=today
+        )
+        .order_by()
+        .values("tenant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    horizon = today + dt.timedelta(weeks=6)
+    open_cases = (
+        cases_visible_to(actor)
+        .filter(status=CaseStatus.OPEN)
+        .select_related("employee__employer")
+        .annotate(
+            next_milestone=Subquery(upcoming.values("milestone")[:1]),
+            next_due=Subquery(upcoming.values("due_date")[:1]),
+            overdue_legal=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+            nearing_42=Exists(
+                Deadline.objects.filter(
+                    own,
+                    milestone="uwv_42_week_melding",
+                    applies=True,
+                    due_date__gte=today,
+                    due_date__lte=horizon,
+                )
+            ),
+            nearing_88=Exists(
+                Deadline.objects.filter(
+                    own,
+                    milestone="wia_aanvraag",
+                    applies=True,
+                    opens_on__gte=today,
+                    opens_on__lte=horizon,
+                )
+            ),
+        )
+        .order_by("-overdue_legal", "next_due", "pk")
+    )
+    recent = (
+        cases_visible_to(actor)
+        .filter(first_sick_day__gte=today - dt.timedelta(days=14))
+        .select_related("employee__employer")
+        .order_by("-first_sick_day", "-pk")
+    )
+    return {
+        "open_cases": open_cases,
+        "recent": recent,
+        "nearing": open_cases.filter(Q(nearing_42=True) | Q(nearing_88=True)),
+    }

@@ -35,6 +35,7 @@ from poortwachter.selectors import (
     assignable_users,
     chain_deadlines,
     chain_tasks,
+    employer_overview,
     probleemanalyse_medical_get,
     protocol_steps,
     task_get,
@@ -348,3 +349,26 @@ def probleemanalyse_medical(
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def employer_overview_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """HR's overview: open cases with the next legal step, overdue legal steps,
+    recent sickness reports, and cases nearing week 42 or 88."""
+    from poortwachter.labels import MILESTONE_LABELS
+
+    today = timezone.localdate()
+    overview = employer_overview(actor=request.user, today=today)
+    open_cases = list(overview["open_cases"])
+    for case in open_cases:
+        case.next_label = MILESTONE_LABELS.get(case.next_milestone, "")
+    return render(
+        request,
+        "poortwachter/overview.html",
+        {
+            "open_cases": open_cases,
+            "recent": overview["recent"][:20],
+            "nearing": [c for c in open_cases if c.nearing_42 or c.nearing_88],
+            "overdue_total": sum(c.overdue_legal for c in open_cases),
+            "today": today,
+        },
+    )
