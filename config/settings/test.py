@@ -17,3 +17,11 @@ STORAGES["staticfiles"] = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One test database per checkout, so a clean clone (what CI runs) and a
+# working tree on the same machine never share or drop each other's database.
+import hashlib  # noqa: E402
+
+DATABASES["default"]["TEST"] = {
+    "NAME": "test_hervat_" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+}
