@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import Action, can
 from accounts.models import Role
@@ -198,7 +199,16 @@ def _current_filters(request: HttpRequest) -> QueueFilters:
     return _filters(parse_qs(urlsplit(url).query) if url else request.POST)
 
 
-def _row_response(request: HttpRequest, task: Task | None) -> HttpResponse:
+_DONE_MESSAGES = {
+    "complete": gettext_lazy("Taak afgerond."),
+    "snooze": gettext_lazy("Taak uitgesteld."),
+    "reassign": gettext_lazy("Taak toegewezen."),
+}
+
+
+def _row_response(
+    request: HttpRequest, task: Task | None, action: str = ""
+) -> HttpResponse:
     """After an action: the updated row (or nothing) and fresh counts."""
     if not request.htmx:
         return redirect(reverse("poortwachter:queue", args=[request.tenant.slug]))
@@ -218,6 +228,7 @@ def _row_response(request: HttpRequest, task: Task | None) -> HttpResponse:
             "filters": filters,
             "filter_query": _filter_query(filters),
             "today": timezone.localdate(),
+            "status_message": _DONE_MESSAGES.get(action, ""),
         },
     )
 
@@ -246,7 +257,9 @@ def _action(
             task.refresh_from_db()
             if not request.htmx:
                 messages.success(request, _("De taak is bijgewerkt."))
-            return _row_response(request, task)
+            return _row_response(request, task, name)
+    # Keyboard users land in the form that just opened (htmx focuses it).
+    next(iter(form.fields.values())).widget.attrs["autofocus"] = True
     template = (
         "poortwachter/_task_action_row.html"
         if request.htmx
