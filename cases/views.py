@@ -39,6 +39,8 @@ def home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     elif role == Role.LEIDINGGEVENDE:
         context["page"] = _page(request, selectors.employee_list(actor=request.user))
         template = "cases/home_team.html"
+    elif role == Role.BEDRIJFSARTS:
+        return redirect("poortwachter:physician_cases", tenant_slug=tenant_slug)
     elif role == Role.WERKNEMER:
         context["cases"] = selectors.case_list(actor=request.user)
         template = "cases/home_werknemer.html"

@@ -275,3 +275,24 @@ def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
         "recent": recent,
         "nearing": open_cases.filter(Q(nearing_42=True) | Q(nearing_88=True)),
     }
+
+
+def physician_cases(*, actor: User, today: dt.date) -> QuerySet:
+    """Open cases assigned to the bedrijfsarts with their next physician step
+    (the first open task for the bedrijfsarts role on the chain)."""
+    from django.db.models import OuterRef, Subquery
+
+    own = Q(case=OuterRef("pk")) | Q(case=OuterRef("previous_case"))
+    steps = Task.objects.filter(
+        own, status=TaskStatus.OPEN, assignee_role="bedrijfsarts"
+    ).order_by("due_date", "pk")
+    return (
+        cases_visible_to(actor)
+        .filter(status=CaseStatus.OPEN)
+        .select_related("employee__employer")
+        .annotate(
+            next_step_id=Subquery(steps.values("pk")[:1]),
+            next_step_due=Subquery(steps.values("due_date")[:1]),
+        )
+        .order_by("next_step_due", "first_sick_day", "pk")
+    )

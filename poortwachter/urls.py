@@ -7,6 +7,7 @@ app_name = "poortwachter"
 urlpatterns = [
     path("taken/", views.task_queue_page, name="queue"),
     path("overzicht/", views.employer_overview_page, name="overview"),
+    path("mijn-dossiers/", views.physician_cases_page, name="physician_cases"),
     path("taken/<int:pk>/afronden/", views.task_complete_view, name="task_complete"),
     path("taken/<int:pk>/uitstellen/", views.task_snooze_view, name="task_snooze"),
     path("taken/<int:pk>/toewijzen/", views.task_reassign_view, name="task_reassign"),

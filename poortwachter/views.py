@@ -37,6 +37,7 @@ from poortwachter.selectors import (
     chain_deadlines,
     chain_tasks,
     employer_overview,
+    physician_cases,
     probleemanalyse_medical_get,
     protocol_steps,
     task_get,
@@ -384,4 +385,21 @@ def employer_overview_page(request: HttpRequest, tenant_slug: str) -> HttpRespon
             "overdue_total": sum(c.overdue_legal for c in open_cases),
             "today": today,
         },
+    )
+
+
+def physician_cases_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The bedrijfsarts' cases, soonest physician step first."""
+    today = timezone.localdate()
+    cases = list(physician_cases(actor=request.user, today=today))
+    steps = {
+        task.pk: task
+        for task in Task.objects.filter(
+            pk__in=[c.next_step_id for c in cases if c.next_step_id]
+        ).select_related("protocol_step")
+    }
+    for case in cases:
+        case.next_step = steps.get(case.next_step_id)
+    return render(
+        request, "poortwachter/physician_cases.html", {"cases": cases, "today": today}
     )

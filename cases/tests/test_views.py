@@ -34,7 +34,7 @@ def test_werknemer_sees_only_own_case(world, login):
     ],
 )
 def test_case_roles_see_their_cases(world, login, role, visible, hidden):
-    page = login(world.user(role.value)).get(HOME)
+    page = login(world.user(role.value)).get(HOME, follow=True)
     assert page.status_code == 200
     for name in visible:
         assert f"/dossiers/{getattr(world, name).pk}/" in page.text, name

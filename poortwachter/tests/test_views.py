@@ -71,3 +71,16 @@ def test_timeline_bar_marks_milestones_and_today(refreshed, login):
     assert 'class="marker overdue"' in svg  # the PA of 11 Nov is not done
     assert 'class="marker due"' in svg
     assert 'class="today"' in svg
+
+
+def test_bedrijfsarts_lands_on_own_cases_with_next_physician_step(refreshed, login):
+    w = refreshed
+    client = login(w.user(Role.BEDRIJFSARTS))
+    home = client.get("/t/tenant-a/")
+    assert home.status_code == 302
+    assert home["Location"] == "/t/tenant-a/mijn-dossiers/"
+    page = client.get("/t/tenant-a/mijn-dossiers/")
+    assert w.team_case.employee.display_name in page.text
+    assert w.a3_case.employee.display_name in page.text
+    assert w.a1_case.employee.display_name not in page.text
+    assert "Probleemanalyse bedrijfsarts" in page.text  # the next physician step
