@@ -296,3 +296,11 @@ def physician_cases(*, actor: User, today: dt.date) -> QuerySet:
         )
         .order_by("next_step_due", "first_sick_day", "pk")
     )
+
+
+def tasks_by_id(*, ids: list[int]) -> dict[int, Task]:
+    """Tasks of the scoped tenant by id (ids the caller got from a selector)."""
+    return {
+        task.pk: task
+        for task in Task.objects.filter(pk__in=ids).select_related("protocol_step")
+    }

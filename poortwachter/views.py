@@ -42,6 +42,7 @@ from poortwachter.selectors import (
     protocol_steps,
     task_get,
     task_queue,
+    tasks_by_id,
 )
 from poortwachter.services import (
     case_chain,
@@ -392,12 +393,7 @@ def physician_cases_page(request: HttpRequest, tenant_slug: str) -> HttpResponse
     """The bedrijfsarts' cases, soonest physician step first."""
     today = timezone.localdate()
     cases = list(physician_cases(actor=request.user, today=today))
-    steps = {
-        task.pk: task
-        for task in Task.objects.filter(
-            pk__in=[c.next_step_id for c in cases if c.next_step_id]
-        ).select_related("protocol_step")
-    }
+    steps = tasks_by_id(ids=[c.next_step_id for c in cases if c.next_step_id])
     for case in cases:
         case.next_step = steps.get(case.next_step_id)
     return render(
