@@ -277,7 +277,7 @@ def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
     }
 
 
-def physician_cases(*, actor: User, today: dt.date) -> QuerySet:
+def physician_cases(*, actor: User) -> QuerySet:
     """Open cases assigned to the bedrijfsarts with their next physician step
     (the first open task for the bedrijfsarts role on the chain)."""
     from django.db.models import OuterRef, Subquery

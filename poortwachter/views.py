@@ -392,7 +392,7 @@ def employer_overview_page(request: HttpRequest, tenant_slug: str) -> HttpRespon
 def physician_cases_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """The bedrijfsarts' cases, soonest physician step first."""
     today = timezone.localdate()
-    cases = list(physician_cases(actor=request.user, today=today))
+    cases = list(physician_cases(actor=request.user))
     steps = tasks_by_id(ids=[c.next_step_id for c in cases if c.next_step_id])
     for case in cases:
         case.next_step = steps.get(case.next_step_id)

@@ -50,6 +50,17 @@ def _milestone_due(milestone: Milestone, chain: Chain) -> dt.date:
     return day
 
 
+def _report_due(milestone: Milestone, due: dt.date) -> MilestoneDate:
+    """A report to UWV that applies on ``due`` (vangnet, ziek uit dienst)."""
+    return MilestoneDate(
+        code=milestone.code,
+        due=due,
+        opens=None,
+        plan_by=last_working_day_on_or_before(due),
+        applies=True,
+    )
+
+
 def _riv_required(sick_days: int) -> ReintegratieverslagRequired:
     if sick_days >= RIV_VOLLEDIG_FROM:
         return ReintegratieverslagRequired.VOLLEDIG
@@ -113,15 +124,7 @@ def compute_timeline(facts: CaseFacts) -> Timeline:
                 due = closed_on + dt.timedelta(days=VANGNET_BETERMELDING_DAYS)
             vangnet_due = due
         if vangnet_due is not None:
-            dates.append(
-                MilestoneDate(
-                    code=VANGNET_MELDING.code,
-                    due=vangnet_due,
-                    opens=None,
-                    plan_by=last_working_day_on_or_before(vangnet_due),
-                    applies=True,
-                )
-            )
+            dates.append(_report_due(VANGNET_MELDING, vangnet_due))
 
     ziek_uit_dienst: ZiekUitDienst | None = None
     sick_at_end = False
@@ -136,15 +139,7 @@ def compute_timeline(facts: CaseFacts) -> Timeline:
             reintegratieverslag_required=_riv_required(sick_days),
         )
         if sick_at_end:
-            dates.append(
-                MilestoneDate(
-                    code=ZIEK_UIT_DIENST_MELDING.code,
-                    due=employment_end,
-                    opens=None,
-                    plan_by=last_working_day_on_or_before(employment_end),
-                    applies=True,
-                )
-            )
+            dates.append(_report_due(ZIEK_UIT_DIENST_MELDING, employment_end))
 
     if sick_at_end:
         outcome = Outcome.ZIEK_UIT_DIENST
