@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     CONTACT_NOTE = "contact_note"
     VIEW_MEDICAL = "view_medical"
     WORK_TASK = "work_task"
+    ASSIGN_CASE = "assign_case"
     ASSIGN_TASK = "assign_task"
 
 
@@ -208,4 +209,6 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.role in _REPORTING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.VIEW_MEDICAL:
         return membership.may_see_medical and isinstance(obj, AbsenceCase)
+    if action == Action.ASSIGN_CASE:
+        return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
     return False

@@ -20,3 +20,10 @@ def memberships_of_user(*, user: User) -> list[Membership]:
             .order_by("tenant__name")
         )
         return list(qs)
+
+
+def users_with_role(*, role: str) -> QuerySet[User]:
+    """Active members of the scoped tenant who hold ``role``, by name."""
+    return User.objects.filter(
+        memberships__in=Membership.objects.filter(role=role, is_active=True)
+    ).order_by("full_name", "email")

@@ -145,3 +145,29 @@ class ContactNoteForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_date"].initial = timezone.localdate()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name()
+
+
+class CaseAssignForm(forms.Form):
+    route = forms.ChoiceField(label=_("Route"), required=False)
+    regiehouder = PersonChoiceField(
+        label=_("Regiehouder"), queryset=Employee.objects.none(), required=False
+    )
+    casemanager = PersonChoiceField(
+        label=_("Casemanager"), queryset=Employee.objects.none(), required=False
+    )
+    bedrijfsarts = PersonChoiceField(
+        label=_("Bedrijfsarts"), queryset=Employee.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, people: dict[str, QuerySet], **kwargs: Any) -> None:
+        from cases.models import Route
+
+        super().__init__(*args, **kwargs)
+        self.fields["route"].choices = [("", _("Nog niet bepaald")), *Route.choices]
+        for name, queryset in people.items():
+            self.fields[name].queryset = queryset

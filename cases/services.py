@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.services import audit_event_record
 from cases.models import (
     AbsenceCase,
@@ -23,9 +23,10 @@ from cases.models import (
     ContactNote,
     Employee,
     ExpectedDuration,
+    Route,
     WorkabilityChange,
 )
-from cases.signals import case_facts_changed
+from cases.signals import case_facts_changed, case_people_changed
 from core.exceptions import ApplicationError
 
 # Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
@@ -301,3 +302,70 @@ def contact_note_create(
             data={"case_id": case.pk, "contact_date": contact_date.isoformat()},
         )
     return note
+
+
+_CASE_PEOPLE = {
+    "regiehouder": Role.REGIEHOUDER,
+    "casemanager": Role.CASEMANAGER,
+    "bedrijfsarts": Role.BEDRIJFSARTS,
+}
+
+
+def case_assign(
+    *,
+    actor: User,
+    case: AbsenceCase,
+    route: str,
+    regiehouder: User | None,
+    casemanager: User | None,
+    bedrijfsarts: User | None,
+) -> AbsenceCase:
+    """Set the route and the people who run ``case``.
+
+    Each person must hold that role in the case's tenant. Open tasks of a
+    replaced person move to their successor (through ``case_people_changed``).
+    """
+    from accounts.models import Membership
+
+    if route not in Route.values and route != "":
+        raise ApplicationError(_("Kies regulier of complex."), field="route")
+    people = {
+        "regiehouder": regiehouder,
+        "casemanager": casemanager,
+        "bedrijfsarts": bedrijfsarts,
+    }
+    for field, person in people.items():
+        if (
+            person is not None
+            and not Membership.objects.filter(
+                user=person, role=_CASE_PEOPLE[field], is_active=True
+            ).exists()
+        ):
+            raise ApplicationError(
+                _("%(name)s is geen %(role)s in deze organisatie.")
+                % {"name": person.get_full_name(), "role": _CASE_PEOPLE[field].label},
+                field=field,
+            )
+    with transaction.atomic():
+        locked = AbsenceCase.objects.select_for_update().get(pk=case.pk)
+        changes = {
+            _CASE_PEOPLE[field].value: (
+                getattr(locked, f"{field}_id"),
+                person.pk if person else None,
+            )
+            for field, person in people.items()
+            if getattr(locked, f"{field}_id") != (person.pk if person else None)
+        }
+        locked.route = route
+        for field, person in people.items():
+            setattr(locked, field, person)
+        locked.save(update_fields=["route", *people])
+        audit_event_record(
+            actor=actor,
+            action="case_assign",
+            obj=locked,
+            data={"route": route, "changes": changes},
+        )
+        if changes:
+            case_people_changed.send(sender=AbsenceCase, case=locked, changes=changes)
+    return locked

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # hersteldmelding, employment end, ...), with ``case`` (an AbsenceCase).
 # Receivers must do their own work through ``transaction.on_commit``.
 case_facts_changed = Signal()
+
+# Sent inside the transaction that changed who runs a case, with ``case`` and
+# ``changes``: {role: (old user id or None, new user id or None)}.
+case_people_changed = Signal()

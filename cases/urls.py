@@ -10,6 +10,7 @@ urlpatterns = [
     path("werknemers/<int:pk>/", views.employee_detail, name="employee_detail"),
     path("dossiers/<int:pk>/", views.case_detail, name="case_detail"),
     path("ziekmelden/", views.ziekmelding, name="ziekmelding"),
+    path("dossiers/<int:pk>/toewijzen/", views.case_assign_view, name="case_assign"),
     path(
         "dossiers/<int:pk>/hersteldmelden/",
         views.hersteldmelding,

@@ -11,11 +11,18 @@ from django.utils.translation import gettext as _
 
 from accounts.access import Action, can
 from accounts.models import Role
+from accounts.selectors import users_with_role
 from cases import selectors
-from cases.forms import ContactNoteForm, HersteldmeldingForm, ZiekmeldingForm
+from cases.forms import (
+    CaseAssignForm,
+    ContactNoteForm,
+    HersteldmeldingForm,
+    ZiekmeldingForm,
+)
 from cases.medical_terms import medical_terms_in
 from cases.models import CaseStatus
 from cases.services import (
+    case_assign,
     contact_note_create,
     hersteldmelding_create,
     ziekmelding_create,
@@ -23,6 +30,7 @@ from cases.services import (
 from core.exceptions import ApplicationError
 
 PAGE_SIZE = 50
+CASE_PEOPLE_ROLES = ("regiehouder", "casemanager", "bedrijfsarts")
 
 
 def _page(request: HttpRequest, queryset: object) -> object:
@@ -87,6 +95,7 @@ def case_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
             "notes": case.contact_notes.select_related("author"),
             "can_report": can(request.user, Action.HERSTELDMELDING, case),
             "can_note": can(request.user, Action.CONTACT_NOTE, case),
+            "can_assign": can(request.user, Action.ASSIGN_CASE, case),
         },
     )
 
@@ -183,3 +192,27 @@ def contact_note_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRes
         "cases/contact_note_form.html",
         {"case": case, "form": form, "medical_terms": medical},
     )
+
+
+def case_assign_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """Route and the people who run a case (regiehouder and casemanager)."""
+    case = selectors.case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.ASSIGN_CASE, case):
+        raise Http404
+    people = {role: users_with_role(role=role) for role in CASE_PEOPLE_ROLES}
+    initial = {
+        "route": case.route,
+        "regiehouder": case.regiehouder_id,
+        "casemanager": case.casemanager_id,
+        "bedrijfsarts": case.bedrijfsarts_id,
+    }
+    form = CaseAssignForm(request.POST or None, initial=initial, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_assign(actor=request.user, case=case, **form.cleaned_data)
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("De toewijzing is opgeslagen."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(request, "cases/case_assign.html", {"case": case, "form": form})

@@ -9,8 +9,9 @@ class PoortwachterConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.models import Tenant
-        from cases.signals import case_facts_changed
+        from cases.signals import case_facts_changed, case_people_changed
         from poortwachter import signals
 
         case_facts_changed.connect(signals.on_case_facts_changed)
+        case_people_changed.connect(signals.on_case_people_changed)
         post_save.connect(signals.on_tenant_saved, sender=Tenant)

@@ -36,6 +36,21 @@ def on_case_facts_changed(sender: Any, case: AbsenceCase, **kwargs: Any) -> None
     transaction.on_commit(enqueue)
 
 
+def on_case_people_changed(
+    sender: Any, case: AbsenceCase, changes: dict[str, tuple], **kwargs: Any
+) -> None:
+    """Open tasks of a replaced person go to their successor on the case."""
+    from poortwachter.models import Task, TaskStatus
+    from poortwachter.services import case_chain
+
+    root = case_chain(case=case)[0]
+    for role, (old, new) in changes.items():
+        if old is not None:
+            Task.objects.filter(
+                case=root, status=TaskStatus.OPEN, assignee_role=role, assignee_id=old
+            ).update(assignee_id=new)
+
+
 def on_tenant_saved(
     sender: Any, instance: Tenant, created: bool, **kwargs: Any
 ) -> None:
