@@ -22,7 +22,7 @@ demo: install messages
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install messages lint
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py \
+	DEBUG=1 DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py \
 		makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_DB) $(PYTEST_ARGS)
 	@echo "Browser screenshots: $(CURDIR)/.artifacts/screenshots"
