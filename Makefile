@@ -70,3 +70,4 @@ lock:
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/portal.py
