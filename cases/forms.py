@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.models import ContactChannel, Employee, ExpectedDuration
 
 YES_NO = [(True, _("Ja")), (False, _("Nee"))]
@@ -155,13 +156,13 @@ class PersonChoiceField(forms.ModelChoiceField):
 class CaseAssignForm(forms.Form):
     route = forms.ChoiceField(label=_("Route"), required=False)
     regiehouder = PersonChoiceField(
-        label=_("Regiehouder"), queryset=Employee.objects.none(), required=False
+        label=_("Regiehouder"), queryset=User.objects.none(), required=False
     )
     casemanager = PersonChoiceField(
-        label=_("Casemanager"), queryset=Employee.objects.none(), required=False
+        label=_("Casemanager"), queryset=User.objects.none(), required=False
     )
     bedrijfsarts = PersonChoiceField(
-        label=_("Bedrijfsarts"), queryset=Employee.objects.none(), required=False
+        label=_("Bedrijfsarts"), queryset=User.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, people: dict[str, QuerySet], **kwargs: Any) -> None:

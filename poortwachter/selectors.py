@@ -46,16 +46,6 @@ def chain_tasks(*, root: AbsenceCase) -> QuerySet[Task]:
     )
 
 
-def task_list(*, actor: User, assignee: User | None = None) -> QuerySet[Task]:
-    """Open tasks on cases the actor may see, soonest first."""
-    qs = Task.objects.filter(
-        status=TaskStatus.OPEN, case__in=cases_visible_to(actor)
-    ).select_related("case__employee", "assignee")
-    if assignee is not None:
-        qs = qs.filter(assignee=assignee)
-    return qs.order_by("due_date", "id")
-
-
 def tasks_due_by(*, day: dt.date) -> QuerySet[Task]:
     """Open, assigned tasks due on or before ``day`` (in the active scope)."""
     return (
@@ -213,8 +203,8 @@ def probleemanalyse_medical_get(
 
 
 def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
-    """HR's view of its employer: open cases with their next legal step and
-    overdue legal steps, recent sickness reports, cases nearing week 42 / 88.
+    """HR's view of its employer: open cases with their next legal step,
+    overdue legal steps and whether they near week 42 / 88; recent reports.
 
     Deadlines live on a chain's first case; a relapse (depth 2) finds them
     through ``previous_case``. A fixed number of queries.
@@ -273,7 +263,6 @@ def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
     return {
         "open_cases": open_cases,
         "recent": recent,
-        "nearing": open_cases.filter(Q(nearing_42=True) | Q(nearing_88=True)),
     }
 
 
