@@ -35,6 +35,7 @@ class Action(enum.StrEnum):
     WORK_TASK = "work_task"
     ASSIGN_CASE = "assign_case"
     ASSIGN_TASK = "assign_task"
+    INTERVENTION = "intervention"
 
 
 # guardian permission codename that grants one case to one person
@@ -167,6 +168,19 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
     return AbsenceCase.objects.filter(by_role | Q(pk__in=_granted_case_ids(user)))
 
 
+def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
+    """The tasks in ``tasks`` that ``user`` may work (the rule of
+    ``can(user, Action.WORK_TASK, task)`` as a filter): all tasks on visible
+    cases for whoever runs cases, otherwise the user's own."""
+    membership = membership_for(user)
+    if membership is None:
+        return tasks.none()
+    tasks = tasks.filter(case__in=cases_visible_to(user))
+    if membership.role in _CASE_RUNNING_ROLES:
+        return tasks
+    return tasks.filter(assignee=user)
+
+
 def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     """Whether ``user`` may do ``action`` on ``obj`` (employer, employee, case, task).
 
@@ -209,6 +223,6 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.role in _REPORTING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.VIEW_MEDICAL:
         return membership.may_see_medical and isinstance(obj, AbsenceCase)
-    if action == Action.ASSIGN_CASE:
+    if action in (Action.ASSIGN_CASE, Action.INTERVENTION):
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
     return False

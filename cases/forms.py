@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import ContactChannel, Employee, ExpectedDuration
+from cases.models import (
+    ContactChannel,
+    Employee,
+    ExpectedDuration,
+    InterventionKind,
+    InterventionStatus,
+)
 
 YES_NO = [(True, _("Ja")), (False, _("Nee"))]
 
@@ -172,3 +178,41 @@ class CaseAssignForm(forms.Form):
         self.fields["route"].choices = [("", _("Nog niet bepaald")), *Route.choices]
         for name, queryset in people.items():
             self.fields[name].queryset = queryset
+
+
+class InterventionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort"), choices=InterventionKind.choices)
+    provider = forms.CharField(label=_("Uitvoerder"), max_length=200, required=False)
+    requested_on = forms.DateField(
+        label=_("Aangevraagd op"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    start_date = forms.DateField(
+        label=_("Startdatum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_date = forms.DateField(
+        label=_("Einddatum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    cost = forms.DecimalField(
+        label=_("Kosten (euro)"),
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=InterventionStatus.choices)
+    notes = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Doel en afspraken; geen medische informatie."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requested_on"].initial = timezone.localdate()

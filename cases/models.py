@@ -389,6 +389,69 @@ class ContactNote(TenantOwned):
         return f"{self.contact_date:%d-%m-%Y} {self.get_channel_display()}"
 
 
+class InterventionKind(models.TextChoices):
+    ARBEIDSDESKUNDIG = "arbeidsdeskundig", _("Arbeidsdeskundig onderzoek")
+    WERKPLEKONDERZOEK = "werkplekonderzoek", _("Werkplekonderzoek")
+    MEDIATION = "mediation", _("Mediation")
+    PSYCHISCH = "psychisch", _("Psychische interventie")
+    FYSIOTHERAPIE = "fysiotherapie", _("Bedrijfsfysiotherapie")
+    COACHING = "coaching", _("Coaching")
+    SPOOR_2 = "spoor_2", _("Spoor 2-traject")
+    JOBHUNTER = "jobhunter", _("Jobhunter")
+    OVERIG = "overig", _("Andere interventie")
+
+
+class InterventionStatus(models.TextChoices):
+    AANGEVRAAGD = "aangevraagd", _("Aangevraagd")
+    LOPEND = "lopend", _("Loopt")
+    AFGEROND = "afgerond", _("Afgerond")
+    GEANNULEERD = "geannuleerd", _("Geannuleerd")
+
+
+class Intervention(TenantOwned):
+    """A re-integration intervention on a case: who provides it, when, at what
+    cost. Part of the activity overview of the re-integratieverslag; its
+    notes are non-medical like a contact note."""
+
+    case = models.ForeignKey(
+        AbsenceCase,
+        on_delete=models.CASCADE,
+        related_name="interventions",
+        verbose_name=_("verzuimdossier"),
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=InterventionKind)
+    provider = models.CharField(_("uitvoerder"), max_length=200, blank=True)
+    requested_on = models.DateField(_("aangevraagd op"))
+    start_date = models.DateField(_("startdatum"), null=True, blank=True)
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    cost = models.DecimalField(
+        _("kosten (euro)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InterventionStatus,
+        default=InterventionStatus.AANGEVRAAGD,
+    )
+    notes = models.TextField(_("toelichting"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interventie")
+        verbose_name_plural = _("interventies")
+        ordering = ["-requested_on", "-id"]
+        indexes = [models.Index(fields=["tenant", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.requested_on:%d-%m-%Y}"
+
+
 class AbsenceCaseUserObjectPermission(TenantOwned, UserObjectPermissionBase):
     """A django-guardian grant on one case (direct foreign key, not generic).
 

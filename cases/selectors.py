@@ -13,7 +13,14 @@ from accounts.access import (
     employers_visible_to,
 )
 from accounts.models import User
-from cases.models import AbsenceCase, CaseStatus, Employee, Employer, WorkabilityChange
+from cases.models import (
+    AbsenceCase,
+    CaseStatus,
+    Employee,
+    Employer,
+    Intervention,
+    WorkabilityChange,
+)
 
 
 def employer_list(*, actor: User) -> QuerySet[Employer]:
@@ -83,6 +90,16 @@ def case_get(*, actor: User, case_id: int) -> AbsenceCase:
             "previous_case",
         ),
         pk=case_id,
+    )
+
+
+def intervention_get(*, actor: User, intervention_id: int) -> Intervention:
+    """One intervention on a case the actor may see; 404 otherwise."""
+    return get_object_or_404(
+        Intervention.objects.filter(case__in=cases_visible_to(actor)).select_related(
+            "case__employee"
+        ),
+        pk=intervention_id,
     )
 
 

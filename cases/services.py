@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import Action, can
 from accounts.models import Role, User
 from accounts.services import audit_event_record
 from cases.models import (
@@ -23,6 +24,9 @@ from cases.models import (
     ContactNote,
     Employee,
     ExpectedDuration,
+    Intervention,
+    InterventionKind,
+    InterventionStatus,
     Route,
     WorkabilityChange,
 )
@@ -369,3 +373,99 @@ def case_assign(
         if changes:
             case_people_changed.send(sender=AbsenceCase, case=locked, changes=changes)
     return locked
+
+
+INTERVENTION_FIELDS = (
+    "kind",
+    "provider",
+    "requested_on",
+    "start_date",
+    "end_date",
+    "cost",
+    "status",
+    "notes",
+)
+
+
+def _intervention_check(*, actor: User, case: AbsenceCase, fields: dict) -> dict:
+    """Validate an intervention's fields; returns them cleaned."""
+    if not can(actor, Action.INTERVENTION, case):
+        raise ApplicationError(
+            _("Alleen de regiehouder of casemanager legt interventies vast.")
+        )
+    unknown = set(fields) - set(INTERVENTION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown intervention fields: {sorted(unknown)}")
+    if fields.get("kind") not in InterventionKind.values:
+        raise ApplicationError(_("Kies de soort interventie."), field="kind")
+    if fields.get("status") not in InterventionStatus.values:
+        raise ApplicationError(_("Kies de status."), field="status")
+    requested_on, start, end = (
+        fields.get("requested_on"),
+        fields.get("start_date"),
+        fields.get("end_date"),
+    )
+    if requested_on is None:
+        raise ApplicationError(
+            _("Vul in wanneer de interventie is aangevraagd."), field="requested_on"
+        )
+    if requested_on > timezone.localdate():
+        raise ApplicationError(
+            _("De aanvraagdatum ligt in de toekomst."), field="requested_on"
+        )
+    if start and end and end < start:
+        raise ApplicationError(
+            _("De einddatum ligt vóór de startdatum."), field="end_date"
+        )
+    if fields["status"] == InterventionStatus.AFGEROND and not end:
+        raise ApplicationError(
+            _("Een afgeronde interventie heeft een einddatum."), field="end_date"
+        )
+    cost = fields.get("cost")
+    if cost is not None and cost < 0:
+        raise ApplicationError(_("Kosten kunnen niet negatief zijn."), field="cost")
+    return {
+        **fields,
+        "provider": (fields.get("provider") or "").strip(),
+        "notes": (fields.get("notes") or "").strip(),
+    }
+
+
+def intervention_create(
+    *, actor: User, case: AbsenceCase, **fields: object
+) -> Intervention:
+    """Record an intervention on ``case`` (regiehouder or casemanager)."""
+    cleaned = _intervention_check(actor=actor, case=case, fields=fields)
+    with transaction.atomic():
+        intervention = Intervention.objects.create(
+            tenant_id=case.tenant_id, case=case, created_by=actor, **cleaned
+        )
+        audit_event_record(
+            actor=actor,
+            action="intervention_create",
+            obj=intervention,
+            data={"case_id": case.pk, "kind": intervention.kind},
+        )
+    return intervention
+
+
+def intervention_update(
+    *, actor: User, intervention: Intervention, **fields: object
+) -> Intervention:
+    """Change an intervention: dates, status, cost, provider, notes."""
+    cleaned = _intervention_check(actor=actor, case=intervention.case, fields=fields)
+    before = {name: str(getattr(intervention, name)) for name in cleaned}
+    with transaction.atomic():
+        for name, value in cleaned.items():
+            setattr(intervention, name, value)
+        intervention.save()
+        audit_event_record(
+            actor=actor,
+            action="intervention_update",
+            obj=intervention,
+            data={
+                "before": before,
+                "after": {name: str(value) for name, value in cleaned.items()},
+            },
+        )
+    return intervention

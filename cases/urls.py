@@ -21,4 +21,14 @@ urlpatterns = [
         views.contact_note_add,
         name="contact_note_add",
     ),
+    path(
+        "dossiers/<int:pk>/interventies/nieuw/",
+        views.intervention_form,
+        name="intervention_add",
+    ),
+    path(
+        "dossiers/<int:pk>/interventies/<int:intervention_pk>/",
+        views.intervention_form,
+        name="intervention_edit",
+    ),
 ]

@@ -17,6 +17,7 @@ from cases.forms import (
     CaseAssignForm,
     ContactNoteForm,
     HersteldmeldingForm,
+    InterventionForm,
     ZiekmeldingForm,
 )
 from cases.medical_terms import medical_terms_in
@@ -25,6 +26,8 @@ from cases.services import (
     case_assign,
     contact_note_create,
     hersteldmelding_create,
+    intervention_create,
+    intervention_update,
     ziekmelding_create,
 )
 from core.exceptions import ApplicationError
@@ -93,7 +96,9 @@ def case_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
             "case": case,
             "changes": case.workability_changes.all(),
             "notes": case.contact_notes.select_related("author"),
+            "interventions": case.interventions.all(),
             "can_report": can(request.user, Action.HERSTELDMELDING, case),
+            "can_intervene": can(request.user, Action.INTERVENTION, case),
             "can_note": can(request.user, Action.CONTACT_NOTE, case),
             "can_assign": can(request.user, Action.ASSIGN_CASE, case),
         },
@@ -216,3 +221,44 @@ def case_assign_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRes
             messages.success(request, _("De toewijzing is opgeslagen."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
     return render(request, "cases/case_assign.html", {"case": case, "form": form})
+
+
+def intervention_form(
+    request: HttpRequest, tenant_slug: str, pk: int, intervention_pk: int | None = None
+) -> HttpResponse:
+    """Record a new intervention on case ``pk``, or change one."""
+    if intervention_pk is None:
+        case = selectors.case_get(actor=request.user, case_id=pk)
+        intervention = None
+        initial = None
+    else:
+        intervention = selectors.intervention_get(
+            actor=request.user, intervention_id=intervention_pk
+        )
+        case = intervention.case
+        if case.pk != pk:
+            raise Http404
+        initial = {
+            name: getattr(intervention, name) for name in InterventionForm.base_fields
+        }
+    if not can(request.user, Action.INTERVENTION, case):
+        raise Http404
+    form = InterventionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if intervention is None:
+                intervention_create(actor=request.user, case=case, **form.cleaned_data)
+            else:
+                intervention_update(
+                    actor=request.user, intervention=intervention, **form.cleaned_data
+                )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("De interventie is opgeslagen."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request,
+        "cases/intervention_form.html",
+        {"case": case, "form": form, "intervention": intervention},
+    )

@@ -1,4 +1,4 @@
-"""Forms of the task queue's inline actions."""
+"""Forms of the poortwachter app: task actions and the bedrijfsarts' records."""
 
 from __future__ import annotations
 
@@ -102,3 +102,114 @@ class ProbleemanalyseForm(forms.Form):
 
     def medical_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.MEDICAL_FIELDS]
+
+
+def _date_field(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class FmlForm(forms.Form):
+    """The six rubrieken of the FML, every item at the norm unless changed.
+
+    A single-choice item is a select that starts at level 0 (the norm); an
+    item where several limitations can apply is a set of check boxes that
+    starts empty. Each item has an optional toelichting.
+    """
+
+    made_on = _date_field(_("Datum FML"))
+    remarks = forms.CharField(
+        label=_("Algemene toelichting"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("In functionele termen; geen diagnose."),
+    )
+
+    def __init__(self, *args: Any, previous: dict | None = None, **kwargs: Any) -> None:
+        from poortwachter.fml import NOTE_MAX_LENGTH, catalogue
+
+        super().__init__(*args, **kwargs)
+        self.fields["made_on"].initial = timezone.localdate()
+        previous = previous or {}
+        self._items = []
+        for rubriek in catalogue().rubrieken:
+            rows = []
+            for item in rubriek.items:
+                key = item.code.replace(".", "_")
+                earlier = previous.get(item.code, {})
+                if item.multiple:
+                    level = forms.TypedMultipleChoiceField(
+                        label=f"{item.code} {item.label}",
+                        required=False,
+                        coerce=int,
+                        choices=[(lv.code, lv.label) for lv in item.levels[1:]],
+                        widget=forms.CheckboxSelectMultiple,
+                        initial=earlier.get("levels", []),
+                    )
+                else:
+                    level = forms.TypedChoiceField(
+                        label=f"{item.code} {item.label}",
+                        coerce=int,
+                        required=False,
+                        empty_value=0,
+                        choices=[(lv.code, lv.label) for lv in item.levels],
+                        initial=(earlier.get("levels") or [0])[0],
+                    )
+                note = forms.CharField(
+                    label=_("Toelichting %(code)s") % {"code": item.code},
+                    required=False,
+                    max_length=NOTE_MAX_LENGTH,
+                    initial=earlier.get("note", ""),
+                )
+                self.fields[f"level_{key}"] = level
+                self.fields[f"note_{key}"] = note
+                rows.append((item.code, key))
+            self._items.append((rubriek, rows))
+
+    def rubrieken(self) -> list[tuple[Any, list[tuple[forms.BoundField, ...]]]]:
+        """Per rubriek its rows of (level field, note field)."""
+        return [
+            (rubriek, [(self[f"level_{key}"], self[f"note_{key}"]) for _c, key in rows])
+            for rubriek, rows in self._items
+        ]
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """What was entered, per item code, for ``fml_record`` to check."""
+        data = self.cleaned_data
+        result = {}
+        for _rubriek, rows in self._items:
+            for code, key in rows:
+                level = data.get(f"level_{key}")
+                levels = level if isinstance(level, list) else [level]
+                levels = [lv for lv in levels if lv not in (None, "")]
+                note = data.get(f"note_{key}", "")
+                if levels or note:
+                    result[code] = {"levels": levels, "note": note}
+        return result
+
+    def add_item_error(self, code: str, message: str) -> None:
+        key = f"level_{code.replace('.', '_')}"
+        self.add_error(key if key in self.fields else None, message)
+
+
+class ConsultForm(forms.Form):
+    held_on = _date_field(_("Datum consult"))
+    kind = forms.ChoiceField(label=_("Vorm"))
+    next_consult_on = _date_field(_("Volgend consult"), required=False)
+    notes = forms.CharField(
+        label=_("Medische aantekeningen"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from poortwachter.models import ConsultKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ConsultKind.choices
+        self.fields["held_on"].initial = timezone.localdate()

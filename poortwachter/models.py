@@ -330,6 +330,86 @@ class ProbleemanalyseMedical(TenantOwned):
         return f"medisch deel #{self.pk}"
 
 
+class Fml(TenantOwned):
+    """A Functionele Mogelijkhedenlijst: the bedrijfsarts' limitations in the
+    UWV's functional terms (``poortwachter.fml``). Functional, not medical:
+    the employer reads it. Only deviations from the norm are stored.
+    """
+
+    case = models.ForeignKey(AbsenceCase, on_delete=models.PROTECT, related_name="fmls")
+    made_on = models.DateField(_("datum FML"))
+    bedrijfsarts = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bedrijfsarts"),
+    )
+    catalogue_version = models.CharField(max_length=40)
+    entries = models.JSONField(default=dict, blank=True)
+    remarks = models.TextField(_("algemene toelichting"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("FML")
+        verbose_name_plural = _("FML's")
+        ordering = ["-made_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"FML {self.made_on:%d-%m-%Y}"
+
+
+class ConsultKind(models.TextChoices):
+    SPREEKUUR = "spreekuur", _("Spreekuur")
+    TELEFONISCH = "telefonisch", _("Telefonisch consult")
+    VIDEO = "video", _("Videoconsult")
+    HUISBEZOEK = "huisbezoek", _("Huisbezoek")
+
+
+class Consult(TenantOwned):
+    """A consult of the bedrijfsarts. That it took place, its form and the
+    next appointment are case facts; its notes are medical and live apart in
+    ``ConsultMedical`` (encrypted, read only through
+    ``poortwachter.selectors.consult_medical_get``, every read logged)."""
+
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.PROTECT, related_name="consults"
+    )
+    held_on = models.DateField(_("datum consult"))
+    kind = models.CharField(_("vorm"), max_length=12, choices=ConsultKind)
+    bedrijfsarts = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bedrijfsarts"),
+    )
+    next_consult_on = models.DateField(_("volgend consult"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consult")
+        verbose_name_plural = _("consulten")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on:%d-%m-%Y}"
+
+
+class ConsultMedical(TenantOwned):
+    """The medical notes of a consult, in their own table (DESIGN §4)."""
+
+    consult = models.OneToOneField(
+        Consult, on_delete=models.CASCADE, related_name="medical"
+    )
+    notes = EncryptedTextField(_("medische aantekeningen"), blank=True)
+
+    class Meta:
+        verbose_name = _("medische aantekeningen consult")
+        verbose_name_plural = _("medische aantekeningen consulten")
+
+    def __str__(self) -> str:
+        return f"medisch consult #{self.pk}"
+
+
 class MedicalAccessLog(TenantOwned):
     """One read of medical data (NEN 7513 style). Written, never changed."""
 

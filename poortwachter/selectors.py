@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.access import cases_visible_to
 from accounts.models import User
 from cases.models import AbsenceCase, CaseStatus
-from poortwachter.models import Deadline, Task, TaskStatus
+from poortwachter.models import Deadline, Fml, Task, TaskStatus
 from poortwachter.rules import RULES_VERSION
 
 
@@ -175,11 +175,10 @@ def probleemanalyse_medical_get(
     The log row is written in the same transaction as the read, so there is
     no read without a trace.
     """
-    from django.db import transaction
     from django.http import Http404
 
-    from accounts.access import Action, can, membership_for
-    from poortwachter.models import MedicalAccessLog, Probleemanalyse
+    from accounts.access import Action, can
+    from poortwachter.models import Probleemanalyse
 
     record = (
         Probleemanalyse.objects.filter(case__in=cases_visible_to(actor))
@@ -189,17 +188,103 @@ def probleemanalyse_medical_get(
     )
     if record is None or not can(actor, Action.VIEW_MEDICAL, record.case):
         raise Http404
-    with transaction.atomic():
-        MedicalAccessLog.objects.create(
-            tenant_id=record.tenant_id,
-            user=actor,
-            role=membership_for(actor).role,
-            record_type="probleemanalyse_medical",
-            record_id=record.medical.pk,
-            employee=record.case.employee,
-            remote_addr=remote_addr,
-        )
-        return record, record.medical
+    _medical_read_log(
+        actor=actor,
+        record_type="probleemanalyse_medical",
+        record=record.medical,
+        employee=record.case.employee,
+        remote_addr=remote_addr,
+    )
+    return record, record.medical
+
+
+def _medical_read_log(
+    *,
+    actor: User,
+    record_type: str,
+    record: Model,
+    employee: Model,
+    remote_addr: str | None,
+) -> None:
+    """Write the access-log row for one read of a medical record (who, which
+    record, which employee, when, in which role, from where) before the
+    record is handed out: a read whose log row cannot be written fails."""
+    from accounts.access import membership_for
+    from poortwachter.models import MedicalAccessLog
+
+    MedicalAccessLog.objects.create(
+        tenant_id=record.tenant_id,
+        user=actor,
+        role=membership_for(actor).role,
+        record_type=record_type,
+        record_id=record.pk,
+        employee=employee,
+        remote_addr=remote_addr,
+    )
+
+
+def case_open_tasks(*, actor: User, case: AbsenceCase) -> QuerySet[Task]:
+    """Open tasks on ``case``'s chain that ``actor`` may work, soonest first:
+    a manager sees their own, a casemanager all of them."""
+    from accounts.access import tasks_workable_by
+    from poortwachter.services import case_chain
+
+    root = case_chain(case=case)[0]
+    return tasks_workable_by(
+        actor, chain_tasks(root=root).filter(status=TaskStatus.OPEN)
+    ).select_related("assignee", "protocol_step")
+
+
+def fml_latest(*, case: AbsenceCase) -> Fml | None:
+    """The newest FML on ``case``'s chain (the one the employer reads)."""
+    from poortwachter.services import case_chain
+
+    return (
+        Fml.objects.filter(case__in=case_chain(case=case))
+        .select_related("bedrijfsarts")
+        .order_by("-made_on", "-pk")
+        .first()
+    )
+
+
+def consult_list(*, case: AbsenceCase) -> QuerySet:
+    """The consults on ``case``'s chain, newest first: facts only (date, form,
+    next appointment), never the medical notes."""
+    from poortwachter.models import Consult
+    from poortwachter.services import case_chain
+
+    return (
+        Consult.objects.filter(case__in=case_chain(case=case))
+        .select_related("bedrijfsarts")
+        .order_by("-held_on", "-pk")
+    )
+
+
+def consult_medical_get(
+    *, actor: User, consult_id: int, remote_addr: str | None
+) -> tuple:
+    """A consult with its medical notes, logging the read; 404 for anyone who
+    may not read medical data of that case."""
+    from django.http import Http404
+
+    from accounts.access import Action, can
+    from poortwachter.models import Consult
+
+    consult = (
+        Consult.objects.filter(case__in=cases_visible_to(actor), pk=consult_id)
+        .select_related("case__employee", "medical", "bedrijfsarts")
+        .first()
+    )
+    if consult is None or not can(actor, Action.VIEW_MEDICAL, consult.case):
+        raise Http404
+    _medical_read_log(
+        actor=actor,
+        record_type="consult_medical",
+        record=consult.medical,
+        employee=consult.case.employee,
+        remote_addr=remote_addr,
+    )
+    return consult, consult.medical
 
 
 def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:

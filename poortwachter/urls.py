@@ -17,6 +17,9 @@ urlpatterns = [
         views.probleemanalyse_add,
         name="probleemanalyse_add",
     ),
+    path("dossiers/<int:pk>/fml/", views.fml_add, name="fml_add"),
+    path("dossiers/<int:pk>/consult/", views.consult_add, name="consult_add"),
+    path("consulten/<int:pk>/medisch/", views.consult_medical, name="consult_medical"),
     path(
         "probleemanalyses/<int:pk>/medisch/",
         views.probleemanalyse_medical,

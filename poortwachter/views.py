@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,8 @@ from accounts.models import Role
 from cases.selectors import case_get, employer_list
 from core.exceptions import ApplicationError
 from poortwachter.forms import (
+    ConsultForm,
+    FmlForm,
     ProbleemanalyseForm,
     TaskCompleteForm,
     TaskReassignForm,
@@ -36,7 +39,9 @@ from poortwachter.selectors import (
     assignable_users,
     chain_deadlines,
     chain_tasks,
+    consult_medical_get,
     employer_overview,
+    fml_latest,
     physician_cases,
     probleemanalyse_medical_get,
     protocol_steps,
@@ -46,6 +51,8 @@ from poortwachter.selectors import (
 )
 from poortwachter.services import (
     case_chain,
+    consult_record,
+    fml_record,
     probleemanalyse_record,
     task_complete,
     task_reassign,
@@ -213,7 +220,7 @@ def _row_response(
 ) -> HttpResponse:
     """After an action: the updated row (or nothing) and fresh counts."""
     if not request.htmx:
-        return redirect(reverse("poortwachter:queue", args=[request.tenant.slug]))
+        return redirect(_next_url(request))
     filters = _current_filters(request)
     counts, tasks = task_queue(
         actor=request.user, today=timezone.localdate(), filters=filters
@@ -233,6 +240,17 @@ def _row_response(
             "status_message": _DONE_MESSAGES.get(action, ""),
         },
     )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where a plain (non-HTMX) task action returns: a same-site ``next``
+    (the case page it came from), else the queue."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("poortwachter:queue", args=[request.tenant.slug])
 
 
 def _task_for(request: HttpRequest, pk: int, action: Action) -> Task:
@@ -270,7 +288,13 @@ def _action(
     return render(
         request,
         template,
-        {"task": task, "form": form, "action": name, "today": timezone.localdate()},
+        {
+            "task": task,
+            "form": form,
+            "action": name,
+            "today": timezone.localdate(),
+            "next": "" if request.htmx else _next_url(request),
+        },
     )
 
 
@@ -361,6 +385,72 @@ def probleemanalyse_medical(
         request,
         "poortwachter/probleemanalyse_medical.html",
         {"record": record, "medical": medical, "case": record.case},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def fml_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """The bedrijfsarts records an FML; it starts from the previous one."""
+    case = case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.VIEW_MEDICAL, case):
+        raise Http404
+    previous = fml_latest(case=case)
+    form = FmlForm(
+        request.POST or None, previous=previous.entries if previous else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            fml_record(
+                actor=request.user,
+                case=case,
+                made_on=form.cleaned_data["made_on"],
+                remarks=form.cleaned_data["remarks"],
+                entries=form.entries(),
+            )
+        except ApplicationError as error:
+            form.add_item_error(error.field or "", error.message)
+        else:
+            messages.success(request, _("De FML is vastgelegd."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request,
+        "poortwachter/fml_form.html",
+        {"case": case, "form": form, "previous": previous},
+    )
+
+
+def consult_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """The bedrijfsarts records a consult with medical notes."""
+    case = case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.VIEW_MEDICAL, case):
+        raise Http404
+    form = ConsultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consult_record(actor=request.user, case=case, **form.cleaned_data)
+        except ApplicationError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Het consult is vastgelegd."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request, "poortwachter/consult_form.html", {"case": case, "form": form}
+    )
+
+
+def consult_medical(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
+    """A consult's medical notes; every view of them is logged."""
+    consult, medical = consult_medical_get(
+        actor=request.user,
+        consult_id=pk,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
+    response = render(
+        request,
+        "poortwachter/consult_medical.html",
+        {"consult": consult, "medical": medical, "case": consult.case},
     )
     response["Cache-Control"] = "no-store"
     return response

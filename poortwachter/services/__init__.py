@@ -1,6 +1,10 @@
 """Writes of the poortwachter app, split by sub-domain; import from here."""
 
-from poortwachter.services.probleemanalyse import probleemanalyse_record
+from poortwachter.services.physician import (
+    consult_record,
+    fml_record,
+    probleemanalyse_record,
+)
 from poortwachter.services.protocol import protocol_changed, protocol_install_default
 from poortwachter.services.refresh import (
     BATCH_SIZE,
@@ -23,8 +27,10 @@ __all__ = [
     "case_chain",
     "case_facts",
     "chain_timeline",
+    "consult_record",
     "deadlines_refresh_for_case",
     "deadlines_refresh_for_cases",
+    "fml_record",
     "probleemanalyse_record",
     "protocol_changed",
     "protocol_install_default",

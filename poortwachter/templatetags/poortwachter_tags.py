@@ -5,22 +5,48 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from accounts.access import Action, can
 from cases.models import AbsenceCase
-from poortwachter.selectors import probleemanalyse_list
+from poortwachter.fml import fml_summary
+from poortwachter.selectors import (
+    case_open_tasks,
+    consult_list,
+    fml_latest,
+    probleemanalyse_list,
+)
 
 register = template.Library()
 
 
 @register.inclusion_tag("poortwachter/_advice.html", takes_context=True)
 def case_advice(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
-    """The bedrijfsarts' advice on a case: the part every viewer may read, and
-    for physicians links to the (logged) medical part."""
+    """The bedrijfsarts' advice on a case: the part every viewer may read
+    (judgements, the latest FML as a list of limitations, when consults took
+    place), and for physicians links to the (logged) medical parts."""
     user = context["request"].user
+    may_see_medical = can(user, Action.VIEW_MEDICAL, case)
+    fml = fml_latest(case=case)
     return {
         "case": case,
         "records": probleemanalyse_list(case=case),
-        "may_see_medical": can(user, Action.VIEW_MEDICAL, case),
+        "fml": fml,
+        "fml_rubrieken": fml_summary(fml.entries) if fml else [],
+        "consults": consult_list(case=case),
+        "may_see_medical": may_see_medical,
         "tenant": context.get("tenant"),
+    }
+
+
+@register.inclusion_tag("poortwachter/_case_tasks.html", takes_context=True)
+def case_tasks(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
+    """The open tasks on a case the viewer may work (a manager: their own)."""
+    request = context["request"]
+    return {
+        "case": case,
+        "tasks": case_open_tasks(actor=request.user, case=case),
+        "today": timezone.localdate(),
+        "tenant": context.get("tenant"),
+        "back": request.get_full_path(),
     }

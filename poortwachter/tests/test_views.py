@@ -84,3 +84,77 @@ def test_bedrijfsarts_lands_on_own_cases_with_next_physician_step(refreshed, log
     assert w.a3_case.employee.display_name in page.text
     assert w.a1_case.employee.display_name not in page.text
     assert "Probleemanalyse bedrijfsarts" in page.text  # the next physician step
+
+
+def test_manager_sees_own_tasks_on_the_case_and_completes_one(refreshed, login):
+    from poortwachter.models import Task, TaskStatus
+
+    w = refreshed
+    manager = w.user(Role.LEIDINGGEVENDE)
+    with tenant_scope(w.tenant_a):
+        own = Task.objects.filter(
+            case=w.team_case, assignee=manager, status=TaskStatus.OPEN
+        )
+        others = Task.objects.filter(case=w.team_case, status=TaskStatus.OPEN).exclude(
+            assignee=manager
+        )
+        assert own.exists() and others.exists()
+        task = own.order_by("due_date").first()
+        other_titles = {t.display_title for t in others} - {
+            t.display_title for t in own
+        }
+    client = login(manager)
+    case_url = f"/t/tenant-a/dossiers/{w.team_case.pk}/"
+    page = client.get(case_url).text
+    section = page[page.index("Openstaande taken") : page.index("Advies van de")]
+    assert task.display_title in section
+    assert not any(title in section for title in other_titles)
+    complete = f"/t/tenant-a/taken/{task.pk}/afronden/?next={case_url}"
+    assert client.get(complete).status_code == 200
+    response = client.post(
+        f"/t/tenant-a/taken/{task.pk}/afronden/",
+        {"note": "Gebeld, gaat goed.", "next": case_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == case_url
+    with tenant_scope(w.tenant_a):
+        task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
+
+
+def test_task_action_refuses_to_return_to_another_site(refreshed, login):
+    w = refreshed
+    client = login(w.user(Role.CASEMANAGER))
+    from poortwachter.models import Task
+
+    with tenant_scope(w.tenant_a):
+        task = Task.objects.filter(case=w.a1_case, status="open").first()
+    response = client.post(
+        f"/t/tenant-a/taken/{task.pk}/afronden/",
+        {"note": "", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/t/tenant-a/taken/"
+
+
+def test_case_page_query_count_does_not_grow_with_records(
+    refreshed, login, django_assert_max_num_queries
+):
+    from cases.models import Intervention
+
+    w = refreshed
+    client = login(w.user(Role.CASEMANAGER))
+    url = f"/t/tenant-a/dossiers/{w.a1_case.pk}/"
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    with tenant_scope(w.tenant_a):
+        for i in range(15):
+            Intervention.objects.create(
+                tenant=w.tenant_a,
+                case=w.a1_case,
+                kind="coaching",
+                requested_on=TODAY,
+                provider=f"Coach {i}",
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
