@@ -78,9 +78,7 @@ def _post(**overrides):
     return data
 
 
-def test_physician_records_an_fml_and_the_employer_reads_the_limitations(
-    world, login
-):
+def test_physician_records_an_fml_and_the_employer_reads_the_limitations(world, login):
     client = login(world.user(Role.BEDRIJFSARTS))
     url = f"/t/tenant-a/dossiers/{world.team_case.pk}/fml/"
     form = client.get(url)
