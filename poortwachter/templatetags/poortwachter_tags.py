@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -19,6 +20,10 @@ from poortwachter.selectors import (
 
 register = template.Library()
 
+# The case page lists open tasks planned within this window; later ones are
+# counted (the deadlines page lists them all).
+CASE_TASKS_AHEAD = dt.timedelta(days=14)
+
 
 @register.inclusion_tag("poortwachter/_advice.html", takes_context=True)
 def case_advice(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
@@ -28,11 +33,13 @@ def case_advice(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
     user = context["request"].user
     may_see_medical = can(user, Action.VIEW_MEDICAL, case)
     fml = fml_latest(case=case)
+    rubrieken = fml_summary(fml.entries) if fml else []
     return {
         "case": case,
         "records": probleemanalyse_list(case=case),
         "fml": fml,
-        "fml_rubrieken": fml_summary(fml.entries) if fml else [],
+        "fml_rubrieken": rubrieken,
+        "fml_unlimited": [r for r in rubrieken if not r.limitations],
         "consults": consult_list(case=case),
         "may_see_medical": may_see_medical,
         "tenant": context.get("tenant"),
@@ -43,10 +50,14 @@ def case_advice(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
 def case_tasks(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
     """The open tasks on a case the viewer may work (a manager: their own)."""
     request = context["request"]
+    today = timezone.localdate()
+    tasks = list(case_open_tasks(actor=request.user, case=case))
+    soon = [t for t in tasks if t.planned_for <= today + CASE_TASKS_AHEAD]
     return {
         "case": case,
-        "tasks": case_open_tasks(actor=request.user, case=case),
-        "today": timezone.localdate(),
+        "tasks": soon,
+        "later": len(tasks) - len(soon),
+        "today": today,
         "tenant": context.get("tenant"),
         "back": request.get_full_path(),
     }

@@ -19,9 +19,19 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase, Employee, Employer
-from cases.services import hersteldmelding_create, ziekmelding_create
+from cases.services import (
+    hersteldmelding_create,
+    intervention_create,
+    ziekmelding_create,
+)
 from poortwachter.models import Task, TaskStatus
-from poortwachter.services import task_complete, timelines_refresh
+from poortwachter.services import (
+    consult_record,
+    fml_record,
+    probleemanalyse_record,
+    task_complete,
+    timelines_refresh,
+)
 
 DEMO_PASSWORD = "hervat-demo"  # noqa: S105 - documented demo login
 
@@ -296,6 +306,12 @@ class Command(BaseCommand):
                     + dt.timedelta(days=stage.recovered_after),
                     today=today,
                 )
+        # The bedrijfsarts' records on the week-9 case (the employee with an
+        # account): a consult, the probleemanalyse with an FML, and the
+        # casemanager's workplace assessment.
+        week_9 = candidates[3].cases.get()
+        if not week_9.probleemanalyses.exists():
+            self._physician_records(week_9, bedrijfsarts, casemanager, today)
         # A partial recovery on the week-30 case.
         week_30 = candidates[4].cases.get()
         if week_30.workability_changes.count() == 1:
@@ -333,6 +349,66 @@ class Command(BaseCommand):
             (f"{role.value}@{tenant.slug}.example", role.value, tenant.name)
             for role in Role
         ]
+
+    def _physician_records(
+        self, case: AbsenceCase, bedrijfsarts: User, casemanager: User, today: dt.date
+    ) -> None:
+        day = case.first_sick_day
+        consult_record(
+            actor=bedrijfsarts,
+            case=case,
+            held_on=day + dt.timedelta(days=36),
+            kind="spreekuur",
+            next_consult_on=today + dt.timedelta(days=10),
+            notes="Rugklachten na val van ladder; fysiotherapie via huisarts.",
+            today=today,
+        )
+        probleemanalyse_record(
+            actor=bedrijfsarts,
+            case=case,
+            kind="eerste",
+            made_on=day + dt.timedelta(days=37),
+            limitations=(
+                "Kan niet zwaar tillen en niet lang in één houding werken; "
+                "licht administratief werk en werkvoorbereiding zijn mogelijk."
+            ),
+            prognosis="Goed; volledige werkhervatting binnen drie maanden verwacht.",
+            advice=(
+                "Start met 4 uur per dag in aangepast werk op kantoor, "
+                "opbouw per twee weken."
+            ),
+            anamnesis="Lage rugpijn met uitstraling, na val van ladder.",
+            assessment="Lumbosacraal radiculair syndroom.",
+            treatment="Fysiotherapie, pijnstilling via huisarts.",
+            today=today,
+        )
+        fml_record(
+            actor=bedrijfsarts,
+            case=case,
+            made_on=day + dt.timedelta(days=37),
+            entries={
+                "IV.13": {"levels": [2]},
+                "IV.14": {"levels": [2]},
+                "IV.10": {"levels": [2]},
+                "V.2": {"levels": [2]},
+                "V.9": {"levels": [1], "note": "elk half uur even opstaan"},
+                "VI.2": {"levels": [3], "note": "opbouw in uren, zie advies"},
+            },
+            remarks="Herbeoordeling bij het volgende spreekuur.",
+            today=today,
+        )
+        intervention_create(
+            actor=casemanager,
+            case=case,
+            kind="werkplekonderzoek",
+            provider="Ergo Advies B.V.",
+            requested_on=day + dt.timedelta(days=40),
+            start_date=day + dt.timedelta(days=47),
+            end_date=None,
+            cost=None,
+            status="lopend",
+            notes="Bureauwerkplek voor aangepast werk inrichten.",
+        )
 
     def _assign(
         self,
