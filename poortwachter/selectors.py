@@ -169,58 +169,54 @@ def probleemanalyse_list(*, case: AbsenceCase) -> QuerySet:
 def probleemanalyse_medical_get(
     *, actor: User, probleemanalyse_id: int, remote_addr: str | None
 ) -> tuple:
-    """The medical part of one probleemanalyse, logging the read; 404 for
-    anyone who may not read medical data of that case.
-
-    The log row is written in the same transaction as the read, so there is
-    no read without a trace.
-    """
-    from django.http import Http404
-
-    from accounts.access import Action, can
+    """A probleemanalyse with its medical part, logging the read; 404 for
+    anyone who may not read medical data of that case."""
     from poortwachter.models import Probleemanalyse
 
+    return _medical_get(
+        actor=actor,
+        model=Probleemanalyse,
+        pk=probleemanalyse_id,
+        record_type="probleemanalyse_medical",
+        remote_addr=remote_addr,
+    )
+
+
+def _medical_get(
+    *,
+    actor: User,
+    model: type[Model],
+    pk: int,
+    record_type: str,
+    remote_addr: str | None,
+) -> tuple:
+    """One record of ``model`` on a visible case with its ``medical`` part,
+    after checking ``VIEW_MEDICAL`` and writing the access-log row (who,
+    which record, which employee, when, in which role, from where). The row is
+    written before the record is handed out: a read that cannot be logged
+    fails."""
+    from django.http import Http404
+
+    from accounts.access import Action, can, membership_for
+    from poortwachter.models import MedicalAccessLog
+
     record = (
-        Probleemanalyse.objects.filter(case__in=cases_visible_to(actor))
+        model.objects.filter(case__in=cases_visible_to(actor), pk=pk)
         .select_related("case__employee", "medical", "bedrijfsarts")
-        .filter(pk=probleemanalyse_id)
         .first()
     )
     if record is None or not can(actor, Action.VIEW_MEDICAL, record.case):
         raise Http404
-    _medical_read_log(
-        actor=actor,
-        record_type="probleemanalyse_medical",
-        record=record.medical,
-        employee=record.case.employee,
-        remote_addr=remote_addr,
-    )
-    return record, record.medical
-
-
-def _medical_read_log(
-    *,
-    actor: User,
-    record_type: str,
-    record: Model,
-    employee: Model,
-    remote_addr: str | None,
-) -> None:
-    """Write the access-log row for one read of a medical record (who, which
-    record, which employee, when, in which role, from where) before the
-    record is handed out: a read whose log row cannot be written fails."""
-    from accounts.access import membership_for
-    from poortwachter.models import MedicalAccessLog
-
     MedicalAccessLog.objects.create(
         tenant_id=record.tenant_id,
         user=actor,
         role=membership_for(actor).role,
         record_type=record_type,
-        record_id=record.pk,
-        employee=employee,
+        record_id=record.medical.pk,
+        employee=record.case.employee,
         remote_addr=remote_addr,
     )
+    return record, record.medical
 
 
 def case_open_tasks(*, actor: User, case: AbsenceCase) -> QuerySet[Task]:
@@ -265,26 +261,15 @@ def consult_medical_get(
 ) -> tuple:
     """A consult with its medical notes, logging the read; 404 for anyone who
     may not read medical data of that case."""
-    from django.http import Http404
-
-    from accounts.access import Action, can
     from poortwachter.models import Consult
 
-    consult = (
-        Consult.objects.filter(case__in=cases_visible_to(actor), pk=consult_id)
-        .select_related("case__employee", "medical", "bedrijfsarts")
-        .first()
-    )
-    if consult is None or not can(actor, Action.VIEW_MEDICAL, consult.case):
-        raise Http404
-    _medical_read_log(
+    return _medical_get(
         actor=actor,
+        model=Consult,
+        pk=consult_id,
         record_type="consult_medical",
-        record=consult.medical,
-        employee=consult.case.employee,
         remote_addr=remote_addr,
     )
-    return consult, consult.medical
 
 
 def employer_overview(*, actor: User, today: dt.date) -> dict[str, QuerySet]:
