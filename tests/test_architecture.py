@@ -104,3 +104,12 @@ def test_rules_package_imports_only_stdlib_and_holidays():
             assert top in sys.stdlib_module_names or top in allowed_third_party, (
                 f"{path.name} imports {name}"
             )
+
+
+def test_questionnaire_engine_is_pure_python():
+    """Questionnaires are data; the engine that checks them needs no Django."""
+    import sys
+
+    for name in _imports(ROOT / "triage" / "engine.py"):
+        top = name.split(".")[0]
+        assert top == "__future__" or top in sys.stdlib_module_names, name
