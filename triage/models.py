@@ -1,1 +1,156 @@
-"""Models of the triage app arrive with their own issue (see DESIGN.md §3)."""
+"""Questionnaires (versioned data), invitations by signed link, and answers.
+
+A published ``QuestionnaireVersion`` never changes: answers always point at
+the exact definition they were given to. Non-medical answers live on
+``Response``; medical answers (by the definition's classification) live
+encrypted in ``ResponseMedical`` (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language, TenantOwned
+from cases.models import AbsenceCase
+from core.fields import EncryptedTextField
+
+
+class Questionnaire(TenantOwned):
+    """A questionnaire of a tenant; its content lives in its versions."""
+
+    key = models.SlugField(_("sleutel"), max_length=60)
+    name = models.CharField(_("naam"), max_length=200)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("in gebruik"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vragenlijst")
+        verbose_name_plural = _("vragenlijsten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "key"], name="questionnaire_unique_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionnaireVersion(TenantOwned):
+    """One version of a questionnaire's definition; frozen once published."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("versie"))
+    definition = models.JSONField(_("inhoud"))
+    published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("versie van een vragenlijst")
+        verbose_name_plural = _("versies van vragenlijsten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "number"], name="questionnaire_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} v{self.number}"
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Verstuurd")
+    STARTED = "started", _("Begonnen")
+    COMPLETED = "completed", _("Ingevuld")
+    REVOKED = "revoked", _("Ingetrokken")
+
+
+class Invitation(TenantOwned):
+    """An employee's invitation to answer one questionnaire version on one
+    case, reached by a signed, expiring link (``triage.links``)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        AbsenceCase, on_delete=models.CASCADE, related_name="invitations"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="invitations"
+    )
+    language = models.CharField(
+        _("taal"), max_length=5, choices=Language, default=Language.NL
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvitationStatus,
+        default=InvitationStatus.SENT,
+    )
+    sent_at = models.DateTimeField(_("verstuurd op"))
+    expires_at = models.DateTimeField(_("verloopt op"))
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        ordering = ["-sent_at"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "sent_at"],
+                condition=Q(status__in=["sent", "started"]),
+                name="invitation_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.case}"
+
+
+class Response(TenantOwned):
+    """The non-medical answers to an invitation, saved page by page."""
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, related_name="response"
+    )
+    answers = models.JSONField(default=dict)
+    sections_done = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("antwoorden")
+        verbose_name_plural = _("antwoorden")
+
+    def __str__(self) -> str:
+        return f"antwoorden #{self.pk}"
+
+
+class ResponseMedical(TenantOwned):
+    """The medical answers of a response: encrypted JSON, read only through
+    a logging selector, for the bedrijfsarts and taakdelegatie."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="medical"
+    )
+    answers = EncryptedTextField(_("medische antwoorden"), blank=True)
+
+    class Meta:
+        verbose_name = _("medische antwoorden")
+        verbose_name_plural = _("medische antwoorden")
+
+    def __str__(self) -> str:
+        return f"medische antwoorden #{self.pk}"
