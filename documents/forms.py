@@ -113,8 +113,16 @@ class DocumentForm(forms.Form):
         return {name: _plain(value) for name, value in self.cleaned_data.items()}
 
 
+REQUIRED_NAME = {"required": _("Vul de voorletters en achternaam van de werknemer in.")}
+REQUIRED_EMPLOYER = {"required": _("Vul de naam van de werkgever in.")}
+
+
 class WerknemerWerkgeverMixin(forms.Form):
-    werknemer_naam = _line(_("1.1 Voorletters en achternaam"), required=True)
+    werknemer_naam = _line(
+        _("1.1 Voorletters en achternaam"),
+        required=True,
+        error_messages=REQUIRED_NAME,
+    )
     werknemer_geboortenaam = _line(
         _("Geboortenaam"),
         help_text=_(
@@ -122,7 +130,9 @@ class WerknemerWerkgeverMixin(forms.Form):
             "de geboortenaam in."
         ),
     )
-    werkgever_naam = _line(_("2.1 Bedrijfsnaam"), required=True)
+    werkgever_naam = _line(
+        _("2.1 Bedrijfsnaam"), required=True, error_messages=REQUIRED_EMPLOYER
+    )
 
 
 class PlanVanAanpakForm(WerknemerWerkgeverMixin, DocumentForm):
@@ -278,10 +288,16 @@ class EvaluatieForm(WerknemerWerkgeverMixin, DocumentForm):
 
 
 class Uwv42WeekForm(DocumentForm):
-    werknemer_naam = _line(_("1.1 Voorletters en achternaam"), required=True)
+    werknemer_naam = _line(
+        _("1.1 Voorletters en achternaam"),
+        required=True,
+        error_messages=REQUIRED_NAME,
+    )
     werknemer_geboortedatum = _date(_("1.3 Geboortedatum"))
     personeelsnummer = _line(_("1.4 Personeelsnummer"), max_length=40)
-    werkgever_naam = _line(_("2.1 Bedrijfsnaam"), required=True)
+    werkgever_naam = _line(
+        _("2.1 Bedrijfsnaam"), required=True, error_messages=REQUIRED_EMPLOYER
+    )
     loonheffingennummer = _line(_("2.2 Loonheffingennummer"), max_length=12)
     contact_naam = _line(_("2.3 Naam contactpersoon"))
     contact_telefoon = _line(_("2.4 Telefoonnummer contactpersoon"), max_length=30)
@@ -308,9 +324,15 @@ class ProbleemanalyseForm(DocumentForm):
     """The employer part only: the bedrijfsarts' functional judgement, copied
     from the physician's record; nothing here may be medical."""
 
-    werknemer_naam = _line(_("1.1 Voorletters en achternaam"), required=True)
+    werknemer_naam = _line(
+        _("1.1 Voorletters en achternaam"),
+        required=True,
+        error_messages=REQUIRED_NAME,
+    )
     functie_naam = _line(_("1.3 Functie"))
-    werkgever_naam = _line(_("2.1 Bedrijfsnaam"), required=True)
+    werkgever_naam = _line(
+        _("2.1 Bedrijfsnaam"), required=True, error_messages=REQUIRED_EMPLOYER
+    )
 
 
 class AfspraakForm(forms.Form):

@@ -200,11 +200,15 @@ def document_sign(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
     document = selectors.document_get(actor=request.user, document_id=pk)
     parties = services.signable_parties(actor=request.user, document=document)
     if not parties:
-        if document.status == DocumentStatus.TER_ONDERTEKENING and (
-            can(request.user, Action.DOCUMENT_SIGN_WERKGEVER, document)
-            or can(request.user, Action.DOCUMENT_SIGN_WERKNEMER, document)
+        if can(request.user, Action.DOCUMENT_SIGN_WERKGEVER, document) or can(
+            request.user, Action.DOCUMENT_SIGN_WERKNEMER, document
         ):
-            messages.info(request, _("U heeft dit document al ondertekend."))
+            messages.info(
+                request,
+                _("Dit document is al ondertekend of nog niet aangeboden.")
+                if document.status != DocumentStatus.TER_ONDERTEKENING
+                else _("Voor uw kant is dit document al ondertekend."),
+            )
             return _detail(document, tenant_slug)
         raise Http404
     party = parties[0]
