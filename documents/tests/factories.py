@@ -42,4 +42,4 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     kind = DocumentKind.PLAN_VAN_AANPAK
     version = factory.Sequence(lambda n: n + 1)
     data = factory.LazyFunction(lambda: {"werknemer_naam": "J. Jansen"})
-    template_version = "pva-2026.1"
+    template_version = "pva-2026.2"
