@@ -38,6 +38,7 @@ class Action(enum.StrEnum):
     DOCUMENT_EDIT = "document_edit"
     DOCUMENT_SIGN_WERKGEVER = "document_sign_werkgever"
     DOCUMENT_SIGN_WERKNEMER = "document_sign_werknemer"
+    REINTEGRATIEVERSLAG = "reintegratieverslag"
 
 
 # guardian permission codename that grants one case to one person
@@ -238,4 +239,10 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.may_see_medical and isinstance(obj, AbsenceCase)
     if action in (Action.ASSIGN_CASE, Action.DOCUMENT_EDIT):
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.REINTEGRATIEVERSLAG:
+        # HR hands the employee the re-integratieverslag; the people who run
+        # the case prepare it.
+        return membership.role in _EMPLOYER_SIGNING_ROLES and isinstance(
+            obj, AbsenceCase
+        )
     return False

@@ -454,3 +454,43 @@ def probleemanalyse_context(
         ),
         signatures=signatures,
     )
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    detail: str
+    page: int
+
+
+@dataclass(frozen=True)
+class Voorwerk:
+    """Cover and table of contents of the re-integratieverslag."""
+
+    header: Header
+    werknemer_naam: str
+    werknemer_bsn: str
+    werkgever_naam: str
+    eerste_ziektedag: str
+    samengesteld_op: str
+    toc: tuple[TocEntry, ...]
+
+
+@dataclass(frozen=True)
+class Activiteit:
+    date: str
+    kind: str
+    who: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Activiteitenoverzicht:
+    header: Header
+    rows: tuple[Activiteit, ...]
+
+
+@dataclass(frozen=True)
+class OordeelWerknemer:
+    header: Header
+    werknemer_naam: str

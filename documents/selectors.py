@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from accounts.access import cases_visible_to
 from accounts.models import User
 from accounts.scoping import current_tenant
-from cases.models import AbsenceCase, WorkabilityChange
+from cases.models import AbsenceCase, Employee, WorkabilityChange
 from documents.models import Document, DocumentKind, Signature
 
 _REFERENCE = re.compile(r"^VZ-?(\d+)$", re.IGNORECASE)
@@ -105,6 +105,12 @@ def _chain_root(case: AbsenceCase) -> AbsenceCase:
     return root
 
 
+def employee_form_name(*, employee: Employee) -> str:
+    """ "Voorletters en achternaam" as the UWV forms ask: J.P. de Vries."""
+    parts = (employee.initials, employee.surname_prefix, employee.surname)
+    return " ".join(part for part in parts if part)
+
+
 def document_prefill(*, case: AbsenceCase, kind: str) -> dict[str, Any]:
     """What Hervat already knows for a new draft of ``kind`` on ``case``.
 
@@ -138,11 +144,7 @@ def document_prefill(*, case: AbsenceCase, kind: str) -> dict[str, Any]:
     )
     contact = case.casemanager or case.regiehouder
     data: dict[str, Any] = {
-        "werknemer_naam": " ".join(
-            part
-            for part in (employee.initials, employee.surname_prefix, employee.surname)
-            if part
-        ),
+        "werknemer_naam": employee_form_name(employee=employee),
         "werknemer_geboortenaam": employee.birth_name,
         "werknemer_bsn": employee.bsn_masked,
         "werkgever_naam": employer.name,

@@ -30,4 +30,14 @@ urlpatterns = [
     ),
     path("documenten/<int:pk>/scan/", views.document_scan, name="document_scan"),
     path("documenten/<int:pk>/pdf/", views.document_download, name="document_download"),
+    path(
+        "dossiers/<int:pk>/reintegratieverslag/",
+        views.reintegratieverslag,
+        name="reintegratieverslag",
+    ),
+    path(
+        "dossiers/<int:pk>/reintegratieverslag/pdf/",
+        views.reintegratieverslag_download,
+        name="reintegratieverslag_download",
+    ),
 ]

@@ -4,12 +4,14 @@ found (404)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +22,10 @@ from documents import selectors, services
 from documents.forms import AfsprakenFormSet, ScanForm, SignForm
 from documents.models import Document, DocumentKind, DocumentStatus, Party
 from documents.registry import document_type
+from documents.reintegratieverslag import (
+    reintegratieverslag_assemble,
+    reintegratieverslag_findings,
+)
 
 
 def _form_error(form: forms.Form, error: ApplicationError) -> None:
@@ -45,6 +51,7 @@ def case_documents(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespo
             "case_documents": documents,
             "kinds": DocumentKind.choices,
             "can_edit": can(request.user, Action.DOCUMENT_EDIT, case),
+            "can_riv": can(request.user, Action.REINTEGRATIEVERSLAG, case),
         },
     )
 
@@ -290,4 +297,40 @@ def document_download(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
         "documents/portal/document_pending.html",
         {"document": document, "case": document.case},
         status=202,
+    )
+
+
+def reintegratieverslag(
+    request: HttpRequest, tenant_slug: str, pk: int
+) -> HttpResponse:
+    """The completeness check of the re-integratieverslag, and its download."""
+    case = case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.REINTEGRATIEVERSLAG, case):
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "documents/portal/reintegratieverslag.html",
+        {
+            "case": case,
+            "findings": reintegratieverslag_findings(case=case, today=today),
+        },
+    )
+
+
+def reintegratieverslag_download(
+    request: HttpRequest, tenant_slug: str, pk: int
+) -> HttpResponse:
+    """One PDF: the signed parts from storage, cover, contents and overview
+    rendered now."""
+    case = case_get(actor=request.user, case_id=pk)
+    if not can(request.user, Action.REINTEGRATIEVERSLAG, case):
+        raise Http404
+    riv = reintegratieverslag_assemble(case=case, today=timezone.localdate())
+    filename = f"reintegratieverslag-{selectors.case_reference(case=case)}.pdf"
+    return FileResponse(
+        io.BytesIO(riv.pdf),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=filename,
     )

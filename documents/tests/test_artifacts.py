@@ -119,3 +119,13 @@ def test_sample_evaluatie_and_datasheets_are_written_as_png(dossier):
         document = document_create(actor=casemanager, case=dossier.case, kind=kind)
         pages = _png_pages(document_pdf_bytes(document=document, signatures=[]), kind)
         assert pages
+
+
+def test_sample_reintegratieverslag_pages_are_written_as_png(complete_case):
+    from documents.reintegratieverslag import reintegratieverslag_assemble
+
+    riv = reintegratieverslag_assemble(
+        case=complete_case.case, today=complete_case.today
+    )
+    pages = _png_pages(riv.pdf, "reintegratieverslag")
+    assert len(pages) == riv.toc[-1].page

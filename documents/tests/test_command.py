@@ -62,3 +62,19 @@ def test_unknown_case_kind_or_other_tenant_is_an_error(dossier, tmp_path):
             output=output,
             tenant="tenant-b",
         )
+
+
+def test_renders_the_reintegratieverslag_and_reports_the_check(
+    complete_case, tmp_path, capsys
+):
+    output = tmp_path / "riv.pdf"
+    call_command(
+        "render_document",
+        case_reference(case=complete_case.case),
+        "reintegratieverslag",
+        output=str(output),
+    )
+    text = flat(pdf_text(output.read_bytes()))
+    assert "Re-integratieverslag" in text
+    assert "Oordeel van de werknemer" in text
+    assert "re-integratieverslag" in capsys.readouterr().out

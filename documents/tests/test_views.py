@@ -336,3 +336,43 @@ def test_case_documents_partial_lists_versions_and_links(pva, dossier, rf):
     assert "Plan van aanpak" in html
     assert f"/t/tenant-a/documenten/{pva.pk}/pdf/" in html
     assert "Concept" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.HR, 200),
+        (Role.CASEMANAGER, 200),
+        (Role.REGIEHOUDER, 200),
+        (Role.LEIDINGGEVENDE, 404),
+        (Role.WERKNEMER, 404),
+        (Role.BEDRIJFSARTS, 404),
+    ],
+)
+def test_reintegratieverslag_page_per_role(dossier, login, role, status):
+    client = login(dossier.user(role))
+    page = client.get(f"{BASE}/dossiers/{dossier.case.pk}/reintegratieverslag/")
+    assert page.status_code == status
+    if status == 200:
+        assert "Controle op volledigheid" in page.text
+        assert "Er is geen ondertekend plan van aanpak." in page.text
+
+
+def test_reintegratieverslag_downloads_as_one_pdf(complete_case, login):
+    client = login(complete_case.user(Role.HR))
+    page = client.get(f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/")
+    assert "Het verslag is volledig" in page.text
+    response = client.get(
+        f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF-")
+    assert "Oordeel van de werknemer" in flat(pdf_text(body))
+    other = login(complete_case.casemanager_b)
+    assert (
+        other.get(
+            f"/t/tenant-b/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
+        ).status_code
+        == 404
+    )
