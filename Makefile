@@ -72,3 +72,4 @@ lock:
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/portal.py
+	$(BIN)/python bench/documents.py

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import cases_visible_to
@@ -122,7 +121,7 @@ def document_prefill(*, case: AbsenceCase, kind: str) -> dict[str, Any]:
 
     tenant = current_tenant()
     if tenant is None:
-        raise Http404
+        raise RuntimeError("document_prefill reads inside a tenant scope only.")
     employee = case.employee
     employer = employee.employer
     chain_ids = [case.pk]

@@ -127,6 +127,17 @@ def document_update(
         document,
         _("Alleen de regiehouder of casemanager wijzigt dit document."),
     )
+    kind = document_type(document.kind)
+    allowed = set(kind.form_class.base_fields) | (
+        {"afspraken"} if kind.has_afspraken else set()
+    )
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        # Facts such as the masked BSN are not editable through this door.
+        raise ApplicationError(
+            _("Deze gegevens horen niet bij dit formulier: %(fields)s.")
+            % {"fields": ", ".join(unknown)}
+        )
     with transaction.atomic():
         locked = _locked(document)
         if locked.status != DocumentStatus.CONCEPT:

@@ -354,3 +354,15 @@ def test_signing_records_name_time_and_method(dossier):
     )
     assert signature.user == dossier.user(Role.WERKNEMER)
     assert AuditEvent.objects.filter(action="document_sign").count() == 1
+
+
+def test_prefilled_facts_outside_the_form_cannot_be_overwritten(dossier):
+    document = _pva(dossier)
+    with pytest.raises(ApplicationError, match="werknemer_bsn"):
+        document_update(
+            actor=dossier.user(Role.CASEMANAGER),
+            document=document,
+            data={"werknemer_bsn": "111222333"},
+        )
+    document.refresh_from_db()
+    assert document.data["werknemer_bsn"] == "******333"
