@@ -4,9 +4,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # WeasyPrint's native libraries, a font, gettext for the translations, and
-# Debian's Chromium for the browser tests (Playwright cannot download one).
+# Debian's Chromium for the browser tests (Playwright cannot download one),
+# pdftoppm (poppler-utils) for the PNG pages of the sample documents.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-dejavu-core gettext chromium
+	fonts-dejavu-core gettext chromium poppler-utils
 # The embedded demo: SQLite, no Redis, Celery tasks run in-process.
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER=1 \
 	CACHE_BACKEND=django.core.cache.backends.locmem.LocMemCache
@@ -71,3 +72,4 @@ lock:
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/portal.py
+	$(BIN)/python bench/documents.py

@@ -36,6 +36,10 @@ class Action(enum.StrEnum):
     ASSIGN_CASE = "assign_case"
     ASSIGN_TASK = "assign_task"
     INTERVENTION = "intervention"
+    DOCUMENT_EDIT = "document_edit"
+    DOCUMENT_SIGN_WERKGEVER = "document_sign_werkgever"
+    DOCUMENT_SIGN_WERKNEMER = "document_sign_werknemer"
+    REINTEGRATIEVERSLAG = "reintegratieverslag"
 
 
 # guardian permission codename that grants one case to one person
@@ -43,6 +47,10 @@ CASE_VIEW_PERMISSION = "view_absencecase"
 
 # Roles that run cases: they work and hand out anyone's tasks on their cases.
 _CASE_RUNNING_ROLES = frozenset({Role.REGIEHOUDER, Role.CASEMANAGER})
+
+# Roles that sign Poortwachter documents for the employer (of the employers
+# on their membership, which visibility of the case already ensures).
+_EMPLOYER_SIGNING_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER})
 
 # Roles that report sickness and recovery for the employees they can see.
 _REPORTING_ROLES = frozenset(
@@ -182,19 +190,39 @@ def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
 
 
 def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
-    """Whether ``user`` may do ``action`` on ``obj`` (employer, employee, case, task).
+    """Whether ``user`` may do ``action`` on ``obj`` (employer, employee, case,
+    task, document).
 
     Seeing an object is the precondition of every action on it; what else is
     allowed follows from the role. Medical data is only for the bedrijfsarts
     and a casemanager in taakdelegatie, and never for a guardian grant alone.
     A task is worked by its assignee or by whoever runs cases (regiehouder,
-    casemanager); only the latter hand tasks to someone else.
+    casemanager); only the latter hand tasks to someone else. Documents are
+    seen by whoever sees their case, drafted by whoever runs cases, signed
+    for the employer by HR, regiehouder or casemanager, and for the employee
+    only by the employee's own account.
     """
     from cases.models import AbsenceCase, Employee, Employer
+    from documents.models import Document
     from poortwachter.models import Task
 
     membership = membership_for(user)
     if membership is None:
+        return False
+    if isinstance(obj, Document):
+        if not cases_visible_to(user).filter(pk=obj.case_id).exists():
+            return False
+        if action == Action.VIEW:
+            return True
+        if action == Action.DOCUMENT_EDIT:
+            return membership.role in _CASE_RUNNING_ROLES
+        if action == Action.DOCUMENT_SIGN_WERKGEVER:
+            return membership.role in _EMPLOYER_SIGNING_ROLES
+        if action == Action.DOCUMENT_SIGN_WERKNEMER:
+            return (
+                membership.role == Role.WERKNEMER
+                and obj.case.employee.user_id == user.pk
+            )
         return False
     if isinstance(obj, Task):
         if not cases_visible_to(user).filter(pk=obj.case_id).exists():
@@ -223,6 +251,12 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.role in _REPORTING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.VIEW_MEDICAL:
         return membership.may_see_medical and isinstance(obj, AbsenceCase)
-    if action in (Action.ASSIGN_CASE, Action.INTERVENTION):
+    if action in (Action.ASSIGN_CASE, Action.INTERVENTION, Action.DOCUMENT_EDIT):
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.REINTEGRATIEVERSLAG:
+        # HR hands the employee the re-integratieverslag; the people who run
+        # the case prepare it.
+        return membership.role in _EMPLOYER_SIGNING_ROLES and isinstance(
+            obj, AbsenceCase
+        )
     return False
