@@ -58,7 +58,8 @@ EVALUATION_INTERVAL_DAYS = 42
 class Finding:
     """One thing to fix before the RIV goes to UWV."""
 
-    severity: str  # "ontbreekt", "niet_ondertekend", "te_laat", "let_op"
+    # ontbreekt, te_laat, niet_ondertekend, nog_te_doen (not yet due), let_op
+    severity: str
     message: str
 
 
@@ -133,7 +134,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
         .first()
     )
     milestone = due.get("probleemanalyse")
-    if analysis is None:
+    if analysis is None and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                "De probleemanalyse van de bedrijfsarts moet nog komen "
+                f"(uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif analysis is None:
         findings.append(
             Finding("ontbreekt", "Er is geen probleemanalyse van de bedrijfsarts.")
         )
@@ -158,7 +167,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
     # Plan van aanpak.
     plans = signed_of(DocumentKind.PLAN_VAN_AANPAK)
     milestone = due.get("plan_van_aanpak")
-    if not plans:
+    if not plans and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                "Het plan van aanpak moet nog worden ondertekend "
+                f"(uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif not plans:
         findings.append(Finding("ontbreekt", "Er is geen ondertekend plan van aanpak."))
     elif milestone and plans[0].signed_at:
         signed_on = localtime(plans[0].signed_at).date()
@@ -221,9 +238,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
 
     # Eindevaluatie before the WIA application.
     milestone = due.get("eindevaluatie")
-    if not eind:
-        when = f" (uiterlijk {_d(milestone.due)})" if milestone else ""
-        findings.append(Finding("ontbreekt", f"Er is geen eindevaluatie{when}."))
+    if not eind and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                f"De eindevaluatie moet nog (uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif not eind:
+        findings.append(Finding("ontbreekt", "Er is geen eindevaluatie."))
     elif milestone and eind[-1].signed_at:
         signed_on = localtime(eind[-1].signed_at).date()
         if signed_on > milestone.due:

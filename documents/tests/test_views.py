@@ -355,7 +355,8 @@ def test_reintegratieverslag_page_per_role(dossier, login, role, status):
     assert page.status_code == status
     if status == 200:
         assert "Controle op volledigheid" in page.text
-        assert "Er is geen ondertekend plan van aanpak." in page.text
+        # First sick day 1 October 2026: the plan is due on 25 November.
+        assert "Het plan van aanpak moet nog worden ondertekend" in page.text
 
 
 def test_reintegratieverslag_downloads_as_one_pdf(complete_case, login):
