@@ -447,3 +447,50 @@ def reintegratieverslag_assemble(
         toc=tuple(toc),
         findings=tuple(reintegratieverslag_findings(case=case, today=today)),
     )
+
+
+def reintegratieverslag_storage_name(*, case: AbsenceCase, today: dt.date) -> str:
+    """Where the RIV built from the case as it stands today is stored.
+
+    The name carries a hash of everything the RIV shows (signed parts by
+    their sha256, contacts, tasks done, names, the date on the cover), so an
+    unchanged case is served from storage and any change makes a new file.
+    """
+    import hashlib
+    import json
+
+    from poortwachter.models import Task, TaskStatus
+    from poortwachter.services import case_chain
+
+    chain_ids = [c.pk for c in case_chain(case=case)]
+    employee = case.employee
+    payload = {
+        "parts": list(
+            Document.objects.filter(case=case, status=DocumentStatus.ONDERTEKEND)
+            .order_by("pk")
+            .values_list("pk", "sha256")
+        ),
+        "notes": list(
+            ContactNote.objects.filter(case_id__in=chain_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "tasks": [
+            [pk, done.isoformat()]
+            for pk, done in Task.objects.filter(
+                case_id__in=chain_ids, status=TaskStatus.DONE
+            )
+            .order_by("pk")
+            .values_list("pk", "completed_at")
+            if done
+        ],
+        "who": [
+            employee_form_name(employee=employee),
+            employee.bsn_masked,
+            employee.employer.name,
+        ],
+        "today": today.isoformat(),
+        "templates": "riv-2026.1",
+    }
+    key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return f"documents/{case.tenant_id}/{case.pk}/reintegratieverslag-{key[:24]}.pdf"

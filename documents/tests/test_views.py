@@ -359,21 +359,48 @@ def test_reintegratieverslag_page_per_role(dossier, login, role, status):
         assert "Het plan van aanpak moet nog worden ondertekend" in page.text
 
 
-def test_reintegratieverslag_downloads_as_one_pdf(complete_case, login):
-    client = login(complete_case.user(Role.HR))
-    page = client.get(f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/")
+def test_reintegratieverslag_is_built_on_the_queue_then_served_until_a_change(
+    complete_case, login, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from cases.tests.factories import ContactNoteFactory
+    from documents.tasks import reintegratieverslag_render_task
+
+    w = complete_case
+    client = login(w.user(Role.HR))
+    page = client.get(f"{BASE}/dossiers/{w.case.pk}/reintegratieverslag/")
     assert "Het verslag is volledig" in page.text
-    response = client.get(
-        f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
-    )
+    url = f"{BASE}/dossiers/{w.case.pk}/reintegratieverslag/pdf/"
+    with django_capture_on_commit_callbacks() as callbacks:
+        pending = client.get(url)
+    assert pending.status_code == 202
+    assert "Het re-integratieverslag wordt samengesteld" in pending.text
+    assert len(callbacks) == 1
+
+    # What the documents worker does with that message, run in-process.
+    today = timezone.localdate().isoformat()
+    assert reintegratieverslag_render_task.run(w.case.pk, w.tenant_a.pk, today)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url)
     assert response.status_code == 200
+    assert callbacks == []
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF-")
     assert "Oordeel van de werknemer" in flat(pdf_text(body))
-    other = login(complete_case.casemanager_b)
+
+    # A new contact moment changes the overview: the RIV is built again.
+    with tenant_scope(w.tenant_a):
+        ContactNoteFactory(case=w.case, summary="Nog een gesprek.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client.get(url).status_code == 202
+    assert len(callbacks) == 1
+
+    other = login(w.casemanager_b)
     assert (
         other.get(
-            f"/t/tenant-b/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
+            f"/t/tenant-b/dossiers/{w.case.pk}/reintegratieverslag/pdf/"
         ).status_code
         == 404
     )
