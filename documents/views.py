@@ -278,6 +278,22 @@ def document_scan(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
     )
 
 
+def signature_scan_download(
+    request: HttpRequest, tenant_slug: str, pk: int, signature_pk: int
+) -> HttpResponse:
+    """The signed scan attached to a document, for whoever may see it."""
+    document = selectors.document_get(actor=request.user, document_id=pk)
+    signature = document.signatures.filter(pk=signature_pk).exclude(scan="").first()
+    if signature is None:
+        raise Http404
+    extension = signature.scan.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        signature.scan.open("rb"),
+        as_attachment=True,
+        filename=f"{document.kind}-v{document.version}-scan.{extension}",
+    )
+
+
 def document_download(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     """Serve the stored PDF when it is current; otherwise have the documents
     queue render it and show a page that checks back."""

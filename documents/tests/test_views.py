@@ -274,6 +274,14 @@ def test_scan_upload_signs_the_rest(pva, login, dossier):
     pva.refresh_from_db()
     assert pva.status == DocumentStatus.ONDERTEKEND
     assert {s.method for s in pva.signatures.all()} == {"scan"}
+    signature = pva.signatures.first()
+    detail = client.get(f"{BASE}/documenten/{pva.pk}/")
+    scan_url = f"{BASE}/documenten/{pva.pk}/scan/{signature.pk}/"
+    assert scan_url in detail.text
+    scan = client.get(scan_url)
+    assert scan.status_code == 200
+    assert b"".join(scan.streaming_content) == b"%PDF-1.4 getekend"
+    assert login(dossier.casemanager_b).get(scan_url).status_code == 404
 
 
 def test_new_version_from_a_signed_document(pva, login, dossier):
