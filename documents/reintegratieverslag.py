@@ -58,7 +58,8 @@ EVALUATION_INTERVAL_DAYS = 42
 class Finding:
     """One thing to fix before the RIV goes to UWV."""
 
-    severity: str  # "ontbreekt", "niet_ondertekend", "te_laat", "let_op"
+    # ontbreekt, te_laat, niet_ondertekend, nog_te_doen (not yet due), let_op
+    severity: str
     message: str
 
 
@@ -133,7 +134,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
         .first()
     )
     milestone = due.get("probleemanalyse")
-    if analysis is None:
+    if analysis is None and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                "De probleemanalyse van de bedrijfsarts moet nog komen "
+                f"(uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif analysis is None:
         findings.append(
             Finding("ontbreekt", "Er is geen probleemanalyse van de bedrijfsarts.")
         )
@@ -158,7 +167,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
     # Plan van aanpak.
     plans = signed_of(DocumentKind.PLAN_VAN_AANPAK)
     milestone = due.get("plan_van_aanpak")
-    if not plans:
+    if not plans and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                "Het plan van aanpak moet nog worden ondertekend "
+                f"(uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif not plans:
         findings.append(Finding("ontbreekt", "Er is geen ondertekend plan van aanpak."))
     elif milestone and plans[0].signed_at:
         signed_on = localtime(plans[0].signed_at).date()
@@ -221,9 +238,15 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
 
     # Eindevaluatie before the WIA application.
     milestone = due.get("eindevaluatie")
-    if not eind:
-        when = f" (uiterlijk {_d(milestone.due)})" if milestone else ""
-        findings.append(Finding("ontbreekt", f"Er is geen eindevaluatie{when}."))
+    if not eind and milestone and today <= milestone.due:
+        findings.append(
+            Finding(
+                "nog_te_doen",
+                f"De eindevaluatie moet nog (uiterlijk {_d(milestone.due)}).",
+            )
+        )
+    elif not eind:
+        findings.append(Finding("ontbreekt", "Er is geen eindevaluatie."))
     elif milestone and eind[-1].signed_at:
         signed_on = localtime(eind[-1].signed_at).date()
         if signed_on > milestone.due:
@@ -424,3 +447,50 @@ def reintegratieverslag_assemble(
         toc=tuple(toc),
         findings=tuple(reintegratieverslag_findings(case=case, today=today)),
     )
+
+
+def reintegratieverslag_storage_name(*, case: AbsenceCase, today: dt.date) -> str:
+    """Where the RIV built from the case as it stands today is stored.
+
+    The name carries a hash of everything the RIV shows (signed parts by
+    their sha256, contacts, tasks done, names, the date on the cover), so an
+    unchanged case is served from storage and any change makes a new file.
+    """
+    import hashlib
+    import json
+
+    from poortwachter.models import Task, TaskStatus
+    from poortwachter.services import case_chain
+
+    chain_ids = [c.pk for c in case_chain(case=case)]
+    employee = case.employee
+    payload = {
+        "parts": list(
+            Document.objects.filter(case=case, status=DocumentStatus.ONDERTEKEND)
+            .order_by("pk")
+            .values_list("pk", "sha256")
+        ),
+        "notes": list(
+            ContactNote.objects.filter(case_id__in=chain_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "tasks": [
+            [pk, done.isoformat()]
+            for pk, done in Task.objects.filter(
+                case_id__in=chain_ids, status=TaskStatus.DONE
+            )
+            .order_by("pk")
+            .values_list("pk", "completed_at")
+            if done
+        ],
+        "who": [
+            employee_form_name(employee=employee),
+            employee.bsn_masked,
+            employee.employer.name,
+        ],
+        "today": today.isoformat(),
+        "templates": "riv-2026.1",
+    }
+    key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return f"documents/{case.tenant_id}/{case.pk}/reintegratieverslag-{key[:24]}.pdf"

@@ -484,3 +484,48 @@ def document_render_request(*, document: Document) -> bool:
         lambda: document_render_task.delay(document.pk, document.tenant_id)
     )
     return True
+
+
+def reintegratieverslag_store(*, case: AbsenceCase, today: dt.date) -> str:
+    """Assemble the re-integratieverslag and store it under its content name;
+    a no-op when that file exists. Returns the storage name."""
+    from documents.models import document_storage
+    from documents.reintegratieverslag import (
+        reintegratieverslag_assemble,
+        reintegratieverslag_storage_name,
+    )
+
+    storage = document_storage()
+    name = reintegratieverslag_storage_name(case=case, today=today)
+    if storage.exists(name):
+        return name
+    riv = reintegratieverslag_assemble(case=case, today=today)
+    stored = storage.save(name, ContentFile(riv.pdf))
+    with transaction.atomic():
+        audit_event_record(
+            actor=None,
+            action="reintegratieverslag_store",
+            obj=case,
+            data={"pages": riv.toc[-1].page, "findings": len(riv.findings)},
+        )
+    return stored
+
+
+def reintegratieverslag_render_request(
+    *, case: AbsenceCase, today: dt.date
+) -> str | None:
+    """The stored RIV's name when it is current; otherwise ask the documents
+    queue to build it (after commit) and return None."""
+    from documents.models import document_storage
+    from documents.reintegratieverslag import reintegratieverslag_storage_name
+    from documents.tasks import reintegratieverslag_render_task
+
+    name = reintegratieverslag_storage_name(case=case, today=today)
+    if document_storage().exists(name):
+        return name
+    transaction.on_commit(
+        lambda: reintegratieverslag_render_task.delay(
+            case.pk, case.tenant_id, today.isoformat()
+        )
+    )
+    return None

@@ -25,3 +25,27 @@ def document_render_task(document_id: int, tenant_id: int) -> bool:
             return False
         document_render(document=document)
     return True
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def reintegratieverslag_render_task(case_id: int, tenant_id: int, today: str) -> bool:
+    """Assemble and store the re-integratieverslag of one case as of ``today``
+    (an ISO date); a no-op when that exact RIV is already stored."""
+    import datetime as dt
+
+    from cases.models import AbsenceCase
+    from documents.services import reintegratieverslag_store
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return False
+    with tenant_scope(tenant):
+        case = (
+            AbsenceCase.objects.select_related("employee", "employee__employer")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            return False
+        reintegratieverslag_store(case=case, today=dt.date.fromisoformat(today))
+    return True

@@ -29,6 +29,11 @@ urlpatterns = [
         "documenten/<int:pk>/ondertekenen/", views.document_sign, name="document_sign"
     ),
     path("documenten/<int:pk>/scan/", views.document_scan, name="document_scan"),
+    path(
+        "documenten/<int:pk>/scan/<int:signature_pk>/",
+        views.signature_scan_download,
+        name="signature_scan_download",
+    ),
     path("documenten/<int:pk>/pdf/", views.document_download, name="document_download"),
     path(
         "dossiers/<int:pk>/reintegratieverslag/",

@@ -4,7 +4,6 @@ found (404)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -20,12 +19,15 @@ from cases.selectors import case_get
 from core.exceptions import ApplicationError
 from documents import selectors, services
 from documents.forms import AfsprakenFormSet, ScanForm, SignForm
-from documents.models import Document, DocumentKind, DocumentStatus, Party
-from documents.registry import document_type
-from documents.reintegratieverslag import (
-    reintegratieverslag_assemble,
-    reintegratieverslag_findings,
+from documents.models import (
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Party,
+    document_storage,
 )
+from documents.registry import document_type
+from documents.reintegratieverslag import reintegratieverslag_findings
 
 
 def _form_error(form: forms.Form, error: ApplicationError) -> None:
@@ -276,6 +278,22 @@ def document_scan(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
     )
 
 
+def signature_scan_download(
+    request: HttpRequest, tenant_slug: str, pk: int, signature_pk: int
+) -> HttpResponse:
+    """The signed scan attached to a document, for whoever may see it."""
+    document = selectors.document_get(actor=request.user, document_id=pk)
+    signature = document.signatures.filter(pk=signature_pk).exclude(scan="").first()
+    if signature is None:
+        raise Http404
+    extension = signature.scan.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        signature.scan.open("rb"),
+        as_attachment=True,
+        filename=f"{document.kind}-v{document.version}-scan.{extension}",
+    )
+
+
 def document_download(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     """Serve the stored PDF when it is current; otherwise have the documents
     queue render it and show a page that checks back."""
@@ -321,15 +339,25 @@ def reintegratieverslag(
 def reintegratieverslag_download(
     request: HttpRequest, tenant_slug: str, pk: int
 ) -> HttpResponse:
-    """One PDF: the signed parts from storage, cover, contents and overview
-    rendered now."""
+    """The stored RIV when the case has not changed since it was built;
+    otherwise the documents queue builds it (signed parts from storage, cover,
+    contents and overview fresh) and a page checks back."""
     case = case_get(actor=request.user, case_id=pk)
     if not can(request.user, Action.REINTEGRATIEVERSLAG, case):
         raise Http404
-    riv = reintegratieverslag_assemble(case=case, today=timezone.localdate())
+    name = services.reintegratieverslag_render_request(
+        case=case, today=timezone.localdate()
+    )
+    if name is None:
+        return render(
+            request,
+            "documents/portal/reintegratieverslag_pending.html",
+            {"case": case},
+            status=202,
+        )
     filename = f"reintegratieverslag-{selectors.case_reference(case=case)}.pdf"
     return FileResponse(
-        io.BytesIO(riv.pdf),
+        document_storage().open(name, "rb"),
         content_type="application/pdf",
         as_attachment=True,
         filename=filename,

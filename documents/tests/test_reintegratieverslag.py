@@ -108,6 +108,19 @@ def test_incomplete_case_lists_what_is_missing_unsigned_and_late(long_case):
     assert "Er zijn geen contactmomenten vastgelegd." in text
 
 
+def test_steps_not_yet_due_are_listed_as_still_to_do(dossier):
+    today = dt.date(2026, 11, 5)  # week 6 of a case from 1 October 2026
+    dossier.analysis.medical.delete()
+    dossier.analysis.delete()
+    messages = [
+        f.message for f in reintegratieverslag_findings(case=dossier.case, today=today)
+    ]
+    assert "De probleemanalyse van de bedrijfsarts moet nog komen" in messages[0]
+    assert any("Het plan van aanpak moet nog" in m for m in messages)
+    assert any(m.startswith("De eindevaluatie moet nog (uiterlijk") for m in messages)
+    assert not any(m.startswith("Er is geen") for m in messages)
+
+
 def test_a_missing_analysis_and_plan_are_named(long_case):
     w = long_case
     w.analysis.medical.delete()

@@ -274,6 +274,14 @@ def test_scan_upload_signs_the_rest(pva, login, dossier):
     pva.refresh_from_db()
     assert pva.status == DocumentStatus.ONDERTEKEND
     assert {s.method for s in pva.signatures.all()} == {"scan"}
+    signature = pva.signatures.first()
+    detail = client.get(f"{BASE}/documenten/{pva.pk}/")
+    scan_url = f"{BASE}/documenten/{pva.pk}/scan/{signature.pk}/"
+    assert scan_url in detail.text
+    scan = client.get(scan_url)
+    assert scan.status_code == 200
+    assert b"".join(scan.streaming_content) == b"%PDF-1.4 getekend"
+    assert login(dossier.casemanager_b).get(scan_url).status_code == 404
 
 
 def test_new_version_from_a_signed_document(pva, login, dossier):
@@ -355,24 +363,52 @@ def test_reintegratieverslag_page_per_role(dossier, login, role, status):
     assert page.status_code == status
     if status == 200:
         assert "Controle op volledigheid" in page.text
-        assert "Er is geen ondertekend plan van aanpak." in page.text
+        # First sick day 1 October 2026: the plan is due on 25 November.
+        assert "Het plan van aanpak moet nog worden ondertekend" in page.text
 
 
-def test_reintegratieverslag_downloads_as_one_pdf(complete_case, login):
-    client = login(complete_case.user(Role.HR))
-    page = client.get(f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/")
+def test_reintegratieverslag_is_built_on_the_queue_then_served_until_a_change(
+    complete_case, login, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from cases.tests.factories import ContactNoteFactory
+    from documents.tasks import reintegratieverslag_render_task
+
+    w = complete_case
+    client = login(w.user(Role.HR))
+    page = client.get(f"{BASE}/dossiers/{w.case.pk}/reintegratieverslag/")
     assert "Het verslag is volledig" in page.text
-    response = client.get(
-        f"{BASE}/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
-    )
+    url = f"{BASE}/dossiers/{w.case.pk}/reintegratieverslag/pdf/"
+    with django_capture_on_commit_callbacks() as callbacks:
+        pending = client.get(url)
+    assert pending.status_code == 202
+    assert "Het re-integratieverslag wordt samengesteld" in pending.text
+    assert len(callbacks) == 1
+
+    # What the documents worker does with that message, run in-process.
+    today = timezone.localdate().isoformat()
+    assert reintegratieverslag_render_task.run(w.case.pk, w.tenant_a.pk, today)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.get(url)
     assert response.status_code == 200
+    assert callbacks == []
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF-")
     assert "Oordeel van de werknemer" in flat(pdf_text(body))
-    other = login(complete_case.casemanager_b)
+
+    # A new contact moment changes the overview: the RIV is built again.
+    with tenant_scope(w.tenant_a):
+        ContactNoteFactory(case=w.case, summary="Nog een gesprek.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client.get(url).status_code == 202
+    assert len(callbacks) == 1
+
+    other = login(w.casemanager_b)
     assert (
         other.get(
-            f"/t/tenant-b/dossiers/{complete_case.case.pk}/reintegratieverslag/pdf/"
+            f"/t/tenant-b/dossiers/{w.case.pk}/reintegratieverslag/pdf/"
         ).status_code
         == 404
     )
