@@ -48,8 +48,7 @@ CASE_VIEW_PERMISSION = "view_absencecase"
 # Roles that run cases: they work and hand out anyone's tasks on their cases.
 _CASE_RUNNING_ROLES = frozenset({Role.REGIEHOUDER, Role.CASEMANAGER})
 
-# Roles that sign Poortwachter documents for the employer (of the employers
-# on their membership, which visibility of the case already ensures).
+# Roles that sign Poortwachter documents for the employers on their membership.
 _EMPLOYER_SIGNING_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER})
 
 # Roles that report sickness and recovery for the employees they can see.
@@ -217,7 +216,14 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         if action == Action.DOCUMENT_EDIT:
             return membership.role in _CASE_RUNNING_ROLES
         if action == Action.DOCUMENT_SIGN_WERKGEVER:
-            return membership.role in _EMPLOYER_SIGNING_ROLES
+            # Signing binds the employer: only for an employer on the
+            # membership, never through a grant on one case.
+            return (
+                membership.role in _EMPLOYER_SIGNING_ROLES
+                and membership.employers.filter(
+                    pk=obj.case.employee.employer_id
+                ).exists()
+            )
         if action == Action.DOCUMENT_SIGN_WERKNEMER:
             return (
                 membership.role == Role.WERKNEMER

@@ -180,6 +180,25 @@ def test_a_manager_of_another_employer_cannot_sign(dossier):
         document_sign(actor=outsider, document=document, party="werkgever", name="X")
 
 
+def test_a_grant_on_one_case_does_not_let_another_employers_manager_sign(dossier):
+    from guardian.shortcuts import assign_perm
+
+    from accounts.tests.factories import MembershipFactory, UserFactory
+
+    outsider = UserFactory()
+    MembershipFactory(
+        tenant=dossier.tenant_a,
+        user=outsider,
+        role=Role.HR,
+        employers=[dossier.employer_a3],
+    )
+    assign_perm("cases.view_absencecase", outsider, dossier.case)
+    document = _submitted(dossier)
+    assert signable_parties(actor=outsider, document=document) == []
+    with pytest.raises(ApplicationError):
+        document_sign(actor=outsider, document=document, party="werkgever", name="X")
+
+
 def test_fully_signed_document_is_stored_with_its_sha256(dossier):
     document = _signed(dossier)
     document.refresh_from_db()
