@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from pypdf import PdfReader, PdfWriter
 
-from cases.models import AbsenceCase, ContactNote
+from cases.models import AbsenceCase, ContactNote, Intervention
 from documents import contexts
 from documents.build import PAGE_WORDS
 from documents.models import Document, DocumentKind, DocumentStatus
@@ -315,6 +315,22 @@ def _activities(case: AbsenceCase) -> tuple[contexts.Activiteit, ...]:
                 ),
             )
         )
+    for item in Intervention.objects.filter(case_id__in=chain_ids):
+        period = " t/m ".join(
+            _d(day) if day else "…" for day in (item.start_date, item.end_date)
+        )
+        rows.append(
+            (
+                item.requested_on,
+                contexts.Activiteit(
+                    _d(item.requested_on),
+                    f"Interventie: {item.get_kind_display()}",
+                    item.provider,
+                    f"{item.get_status_display()}, {period}"
+                    + (f". {item.notes}" if item.notes else ""),
+                ),
+            )
+        )
     for task in Task.objects.filter(
         case_id__in=chain_ids, status=TaskStatus.DONE, completed_at__isnull=False
     ).select_related("completed_by"):
@@ -475,6 +491,15 @@ def reintegratieverslag_storage_name(*, case: AbsenceCase, today: dt.date) -> st
             .order_by("pk")
             .values_list("pk", flat=True)
         ),
+        # an intervention's status and dates change in place: hash them
+        "interventions": [
+            [pk, str(status), str(start), str(end)]
+            for pk, status, start, end in Intervention.objects.filter(
+                case_id__in=chain_ids
+            )
+            .order_by("pk")
+            .values_list("pk", "status", "start_date", "end_date")
+        ],
         "tasks": [
             [pk, done.isoformat()]
             for pk, done in Task.objects.filter(

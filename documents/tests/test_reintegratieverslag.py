@@ -130,3 +130,27 @@ def test_a_missing_analysis_and_plan_are_named(long_case):
     ]
     assert "Er is geen probleemanalyse van de bedrijfsarts." in messages
     assert "Er is geen ondertekend plan van aanpak." in messages
+
+
+def test_activity_overview_lists_interventions(complete_case):
+    from accounts.scoping import tenant_scope
+    from cases.services import intervention_create
+
+    w = complete_case
+    with tenant_scope(w.case.tenant):
+        intervention_create(
+            actor=w.user(Role.CASEMANAGER),
+            case=w.case,
+            kind="werkplekonderzoek",
+            provider="Ergo Advies B.V.",
+            requested_on=w.case.first_sick_day + dt.timedelta(days=50),
+            start_date=w.case.first_sick_day + dt.timedelta(days=57),
+            end_date=w.case.first_sick_day + dt.timedelta(days=70),
+            cost=None,
+            status="afgerond",
+            notes="Bureauwerkplek aangepast.",
+        )
+    riv = reintegratieverslag_assemble(case=w.case, today=w.today)
+    text = " ".join(flat(page) for page in pdf_pages(riv.pdf))
+    assert "Interventie: Werkplekonderzoek" in text
+    assert "Ergo Advies B.V." in text
