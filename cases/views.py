@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -105,11 +104,6 @@ def case_detail(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
     )
 
 
-def _form_error(form: forms.Form, error: ApplicationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 def ziekmelding(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """Report an employee sick: the manager's one-minute form."""
     employees = selectors.employees_for_ziekmelding(actor=request.user)
@@ -118,7 +112,7 @@ def ziekmelding(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         try:
             case = ziekmelding_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request,
@@ -149,7 +143,7 @@ def hersteldmelding(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResp
                 percentage_fit=form.percentage,
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("Het herstel is vastgelegd."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
@@ -186,7 +180,7 @@ def contact_note_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRes
                     summary=data["summary"],
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                error.add_to_form(form)
             else:
                 messages.success(request, _("Het contactmoment is opgeslagen."))
                 return redirect(
@@ -216,7 +210,7 @@ def case_assign_view(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRes
         try:
             case_assign(actor=request.user, case=case, **form.cleaned_data)
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("De toewijzing is opgeslagen."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
@@ -253,7 +247,7 @@ def intervention_form(
                     actor=request.user, intervention=intervention, **form.cleaned_data
                 )
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("De interventie is opgeslagen."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)

@@ -7,6 +7,8 @@ message is written for the person who entered the data.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApplicationError(Exception):
     """A domain rule was broken; ``message`` is safe to show to the user."""
@@ -15,3 +17,8 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def add_to_form(self, form: Any) -> None:
+        """Show this error on ``form``: on its field when the form has one by
+        that name, otherwise above the form."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,11 +27,6 @@ from documents.models import (
 )
 from documents.registry import document_type
 from documents.reintegratieverslag import reintegratieverslag_findings
-
-
-def _form_error(form: forms.Form, error: ApplicationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _detail(document: Document, tenant_slug: str) -> HttpResponse:
@@ -131,7 +125,7 @@ def document_edit(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
                     actor=request.user, document=document, data=data
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                error.add_to_form(form)
             else:
                 messages.success(request, _("Het concept is opgeslagen."))
                 if "submit" in request.POST:
@@ -233,7 +227,7 @@ def document_sign(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
                 name=form.cleaned_data["name"],
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("U heeft het document ondertekend."))
             return _detail(document, tenant_slug)
@@ -267,7 +261,7 @@ def document_scan(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRespon
                 signed_on=data["signed_on"],
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, _("De ondertekende scan is toegevoegd."))
             return _detail(document, tenant_slug)

@@ -152,13 +152,12 @@ def protocol_steps() -> QuerySet:
     return ProtocolStep.objects.order_by("position", "pk")
 
 
-def probleemanalyse_list(*, case: AbsenceCase) -> QuerySet:
-    """The judgements on ``case``'s chain, newest first: the part for employer
-    and employee only (no medical fields; callers have checked ``VIEW``)."""
+def probleemanalyse_list(*, chain: list[AbsenceCase]) -> QuerySet:
+    """The judgements on a chain of sick periods (``case_chain``), newest
+    first: the part for employer and employee only (no medical fields;
+    callers have checked ``VIEW``)."""
     from poortwachter.models import Probleemanalyse
-    from poortwachter.services import case_chain
 
-    chain = case_chain(case=case)
     return (
         Probleemanalyse.objects.filter(case__in=chain)
         .select_related("bedrijfsarts")
@@ -231,26 +230,23 @@ def case_open_tasks(*, actor: User, case: AbsenceCase) -> QuerySet[Task]:
     ).select_related("assignee", "protocol_step")
 
 
-def fml_latest(*, case: AbsenceCase) -> Fml | None:
-    """The newest FML on ``case``'s chain (the one the employer reads)."""
-    from poortwachter.services import case_chain
-
+def fml_latest(*, chain: list[AbsenceCase]) -> Fml | None:
+    """The newest FML on a chain (the one the employer reads)."""
     return (
-        Fml.objects.filter(case__in=case_chain(case=case))
+        Fml.objects.filter(case__in=chain)
         .select_related("bedrijfsarts")
         .order_by("-made_on", "-pk")
         .first()
     )
 
 
-def consult_list(*, case: AbsenceCase) -> QuerySet:
-    """The consults on ``case``'s chain, newest first: facts only (date, form,
-    next appointment), never the medical notes."""
+def consult_list(*, chain: list[AbsenceCase]) -> QuerySet:
+    """The consults on a chain, newest first: facts only (date, form, next
+    appointment), never the medical notes."""
     from poortwachter.models import Consult
-    from poortwachter.services import case_chain
 
     return (
-        Consult.objects.filter(case__in=case_chain(case=case))
+        Consult.objects.filter(case__in=chain)
         .select_related("bedrijfsarts")
         .order_by("-held_on", "-pk")
     )

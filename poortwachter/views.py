@@ -271,8 +271,7 @@ def _action(
         try:
             perform()  # type: ignore[operator]
         except ApplicationError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+            error.add_to_form(form)
         else:
             task.refresh_from_db()
             if not request.htmx:
@@ -362,8 +361,7 @@ def probleemanalyse_add(
         try:
             probleemanalyse_record(actor=request.user, case=case, **form.cleaned_data)
         except ApplicationError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+            error.add_to_form(form)
         else:
             messages.success(request, _("Het oordeel is vastgelegd."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
@@ -395,7 +393,7 @@ def fml_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     case = case_get(actor=request.user, case_id=pk)
     if not can(request.user, Action.VIEW_MEDICAL, case):
         raise Http404
-    previous = fml_latest(case=case)
+    previous = fml_latest(chain=case_chain(case=case))
     form = FmlForm(
         request.POST or None, previous=previous.entries if previous else None
     )
@@ -430,8 +428,7 @@ def consult_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
         try:
             consult_record(actor=request.user, case=case, **form.cleaned_data)
         except ApplicationError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+            error.add_to_form(form)
         else:
             messages.success(request, _("Het consult is vastgelegd."))
             return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)

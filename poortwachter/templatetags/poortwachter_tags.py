@@ -17,6 +17,7 @@ from poortwachter.selectors import (
     fml_latest,
     probleemanalyse_list,
 )
+from poortwachter.services import case_chain
 
 register = template.Library()
 
@@ -32,15 +33,16 @@ def case_advice(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
     place), and for physicians links to the (logged) medical parts."""
     user = context["request"].user
     may_see_medical = can(user, Action.VIEW_MEDICAL, case)
-    fml = fml_latest(case=case)
+    chain = case_chain(case=case)
+    fml = fml_latest(chain=chain)
     rubrieken = fml_summary(fml.entries) if fml else []
     return {
         "case": case,
-        "records": probleemanalyse_list(case=case),
+        "records": probleemanalyse_list(chain=chain),
         "fml": fml,
         "fml_rubrieken": rubrieken,
         "fml_unlimited": [r for r in rubrieken if not r.limitations],
-        "consults": consult_list(case=case),
+        "consults": consult_list(chain=chain),
         "may_see_medical": may_see_medical,
         "tenant": context.get("tenant"),
     }
