@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     DOCUMENT_SIGN_WERKGEVER = "document_sign_werkgever"
     DOCUMENT_SIGN_WERKNEMER = "document_sign_werknemer"
     REINTEGRATIEVERSLAG = "reintegratieverslag"
+    QUESTIONNAIRE = "questionnaire"
 
 
 # guardian permission codename that grants one case to one person
@@ -175,6 +176,14 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
     return AbsenceCase.objects.filter(by_role | Q(pk__in=_granted_case_ids(user)))
 
 
+def runs_cases(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` runs cases in the scoped tenant (regiehouder,
+    casemanager): the people who work every task and send questionnaires on
+    the cases they see."""
+    membership = membership_for(user)
+    return membership is not None and membership.role in _CASE_RUNNING_ROLES
+
+
 def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
     """The tasks in ``tasks`` that ``user`` may work (the rule of
     ``can(user, Action.WORK_TASK, task)`` as a filter): all tasks on visible
@@ -257,7 +266,12 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.role in _REPORTING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.VIEW_MEDICAL:
         return membership.may_see_medical and isinstance(obj, AbsenceCase)
-    if action in (Action.ASSIGN_CASE, Action.INTERVENTION, Action.DOCUMENT_EDIT):
+    if action in (
+        Action.ASSIGN_CASE,
+        Action.INTERVENTION,
+        Action.DOCUMENT_EDIT,
+        Action.QUESTIONNAIRE,
+    ):
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.REINTEGRATIEVERSLAG:
         # HR hands the employee the re-integratieverslag; the people who run

@@ -30,7 +30,7 @@ from cases.models import (
     Route,
     WorkabilityChange,
 )
-from cases.signals import case_facts_changed, case_people_changed
+from cases.signals import case_facts_changed, case_people_changed, case_reported
 from core.exceptions import ApplicationError
 
 # Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
@@ -149,6 +149,7 @@ def ziekmelding_create(
             recorded_by=actor,
         )
         case_facts_changed.send(sender=AbsenceCase, case=case)
+        case_reported.send(sender=AbsenceCase, case=case)
         audit_event_record(
             actor=actor,
             action="ziekmelding_create",

@@ -10,3 +10,7 @@ case_facts_changed = Signal()
 # Sent inside the transaction that changed who runs a case, with ``case`` and
 # ``changes``: {role: (old user id or None, new user id or None)}.
 case_people_changed = Signal()
+
+# Sent inside the transaction of a new ziekmelding, with ``case``, after
+# ``case_facts_changed``. Receivers work through ``transaction.on_commit``.
+case_reported = Signal()

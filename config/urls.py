@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("vragenlijst/", include("triage.urls_public")),
     path("admin/", platform_admin_site.urls),
     path("beheer/", tenant_admin_site.urls),
     path(
@@ -23,4 +24,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("cases.urls")),
     path("t/<slug:tenant_slug>/", include("poortwachter.urls")),
     path("t/<slug:tenant_slug>/", include("documents.urls")),
+    path("t/<slug:tenant_slug>/", include("triage.urls")),
 ]

@@ -172,7 +172,7 @@ def probleemanalyse_medical_get(
     anyone who may not read medical data of that case."""
     from poortwachter.models import Probleemanalyse
 
-    return _medical_get(
+    return medical_record_get(
         actor=actor,
         model=Probleemanalyse,
         pk=probleemanalyse_id,
@@ -181,30 +181,36 @@ def probleemanalyse_medical_get(
     )
 
 
-def _medical_get(
+def medical_record_get(
     *,
     actor: User,
     model: type[Model],
     pk: int,
     record_type: str,
     remote_addr: str | None,
+    case_path: str = "case",
+    related: tuple[str, ...] = ("bedrijfsarts",),
 ) -> tuple:
     """One record of ``model`` on a visible case with its ``medical`` part,
     after checking ``VIEW_MEDICAL`` and writing the access-log row (who,
     which record, which employee, when, in which role, from where). The row is
     written before the record is handed out: a read that cannot be logged
-    fails."""
+    fails. The one path to medical data for every app; ``case_path`` is the
+    lookup from the record to its case."""
+    from operator import attrgetter
+
     from django.http import Http404
 
     from accounts.access import Action, can, membership_for
     from poortwachter.models import MedicalAccessLog
 
     record = (
-        model.objects.filter(case__in=cases_visible_to(actor), pk=pk)
-        .select_related("case__employee", "medical", "bedrijfsarts")
+        model.objects.filter(**{f"{case_path}__in": cases_visible_to(actor)}, pk=pk)
+        .select_related(f"{case_path}__employee", "medical", *related)
         .first()
     )
-    if record is None or not can(actor, Action.VIEW_MEDICAL, record.case):
+    case = attrgetter(case_path.replace("__", "."))(record) if record else None
+    if case is None or not can(actor, Action.VIEW_MEDICAL, case):
         raise Http404
     MedicalAccessLog.objects.create(
         tenant_id=record.tenant_id,
@@ -212,7 +218,7 @@ def _medical_get(
         role=membership_for(actor).role,
         record_type=record_type,
         record_id=record.medical.pk,
-        employee=record.case.employee,
+        employee=case.employee,
         remote_addr=remote_addr,
     )
     return record, record.medical
@@ -259,7 +265,7 @@ def consult_medical_get(
     may not read medical data of that case."""
     from poortwachter.models import Consult
 
-    return _medical_get(
+    return medical_record_get(
         actor=actor,
         model=Consult,
         pk=consult_id,

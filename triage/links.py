@@ -31,6 +31,17 @@ def invitation_token(invitation: Invitation) -> str:
     )
 
 
+def invitation_url(invitation: Invitation) -> str:
+    """The absolute address of the questionnaire, for the e-mail."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse(
+        "triage_public:start", kwargs={"token": invitation_token(invitation)}
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
 def invitation_tenant(token: str) -> tuple[Tenant, str]:
     """The tenant and invitation id a token names; ``LinkRefused`` when the
     signature does not hold or the tenant is gone."""

@@ -7,13 +7,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, Tenant, User
 from accounts.services import audit_event_record
-from cases.models import AbsenceCase
+from cases.models import AbsenceCase, CaseStatus
 from core.exceptions import ApplicationError
 from triage.engine import Definition, DefinitionError, answers_clean
 from triage.engine import answers_split as _split
@@ -28,6 +31,7 @@ from triage.models import (
 
 SHIPPED_DIR = Path(__file__).parent / "data" / "questionnaires"
 INVITATION_VALID_FOR = dt.timedelta(days=14)
+OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.STARTED)
 
 
 def questionnaires_install_default(*, tenant: Tenant) -> int:
@@ -117,11 +121,38 @@ def _parse(definition: dict) -> Definition:
         ) from None
 
 
+TRIAGE_QUESTIONNAIRE = "triage_ziekmelding"
+# The protocol step the triage invitation fulfils (poortwachter.protocol).
+TRIAGE_PROTOCOL_STEP = "triage_vragenlijst"
+# Reminders after 24 and 72 hours without a completed answer.
+REMINDER_AFTER = (dt.timedelta(hours=24), dt.timedelta(hours=72))
+
+
 def invitation_create(
     *, actor: User | None, case: AbsenceCase, questionnaire: Questionnaire
 ) -> Invitation:
     """Invite the employee of ``case`` to the newest published version of
-    ``questionnaire``, in the employee's language (English unless Dutch)."""
+    ``questionnaire`` by e-mail, in the employee's language (English unless
+    Dutch). The triage questionnaire completes the case's open protocol task
+    to send it.
+
+    Refused (``ApplicationError``) when the employee has no e-mail address,
+    the case is no longer open, the questionnaire has no published version,
+    or an earlier invitation to it on this case is still open.
+    """
+    employee = case.employee
+    if case.status != CaseStatus.OPEN:
+        raise ApplicationError(_("Dit verzuim is afgesloten."))
+    if not questionnaire.is_active:
+        raise ApplicationError(_("Deze vragenlijst is niet meer in gebruik."))
+    if not employee.email:
+        raise ApplicationError(
+            _(
+                "Van %(name)s is geen e-mailadres bekend. Vul het aan bij de "
+                "werknemer en stuur de vragenlijst daarna."
+            )
+            % {"name": employee.display_name}
+        )
     version = (
         questionnaire.versions.filter(published_at__isnull=False)
         .order_by("-number")
@@ -132,8 +163,20 @@ def invitation_create(
             _("Deze vragenlijst heeft nog geen gepubliceerde versie.")
         )
     now = timezone.now()
+    if Invitation.objects.filter(
+        case=case,
+        version__questionnaire=questionnaire,
+        status__in=OPEN_STATUSES,
+        expires_at__gt=now,
+    ).exists():
+        raise ApplicationError(
+            _(
+                "Deze vragenlijst staat nog open voor de werknemer. Stuur de "
+                "uitnodiging opnieuw of trek haar eerst in."
+            )
+        )
     language = (
-        Language.NL if case.employee.preferred_language == Language.NL else Language.EN
+        Language.NL if employee.preferred_language == Language.NL else Language.EN
     )
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -151,10 +194,79 @@ def invitation_create(
             obj=invitation,
             data={"case_id": case.pk, "questionnaire": questionnaire.key},
         )
+        if questionnaire.key == TRIAGE_QUESTIONNAIRE:
+            _protocol_task_complete(case=case, actor=actor)
+        transaction.on_commit(lambda: _mail(invitation, kind="invitation"))
+    return invitation
+
+
+def _protocol_task_complete(*, case: AbsenceCase, actor: User | None) -> None:
+    """Close the open "send the triage questionnaire" task of the case's chain."""
+    from poortwachter.models import Task, TaskSource, TaskStatus
+    from poortwachter.services import case_chain
+
+    root = case_chain(case=case)[0]
+    Task.objects.filter(
+        case=root,
+        source=TaskSource.PROTOCOL,
+        key=TRIAGE_PROTOCOL_STEP,
+        status=TaskStatus.OPEN,
+    ).update(
+        status=TaskStatus.DONE,
+        completed_by=actor,
+        completed_at=timezone.now(),
+        note=_("Vragenlijst per e-mail verstuurd."),
+    )
+
+
+def triage_invite_at_ziekmelding(*, case: AbsenceCase) -> Invitation | None:
+    """Send the triage questionnaire after a ziekmelding (the protocol step
+    within 24 hours). Returns ``None`` when it cannot be sent (no e-mail
+    address, no active questionnaire, already invited): the protocol task
+    then stays open in the regiehouder's queue."""
+    questionnaire = Questionnaire.objects.filter(
+        key=TRIAGE_QUESTIONNAIRE, is_active=True
+    ).first()
+    if questionnaire is None or case.invitations.exists():
+        return None
+    try:
+        return invitation_create(actor=None, case=case, questionnaire=questionnaire)
+    except ApplicationError:
+        return None
+
+
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
+    """Send the link again, valid for another 14 days from now (an expired
+    invitation opens again; the answers given so far stay)."""
+    if invitation.status in (InvitationStatus.COMPLETED, InvitationStatus.REVOKED):
+        raise ApplicationError(
+            _("Een ingevulde of ingetrokken vragenlijst gaat niet opnieuw uit.")
+        )
+    if not invitation.case.employee.email:
+        raise ApplicationError(_("Van deze werknemer is geen e-mailadres bekend."))
+    now = timezone.now()
+    with transaction.atomic():
+        invitation.sent_at = now
+        invitation.expires_at = now + INVITATION_VALID_FOR
+        invitation.reminders_sent = 0
+        invitation.last_reminded_at = None
+        invitation.save(
+            update_fields=[
+                "sent_at",
+                "expires_at",
+                "reminders_sent",
+                "last_reminded_at",
+            ]
+        )
+        audit_event_record(actor=actor, action="invitation_resend", obj=invitation)
+        transaction.on_commit(lambda: _mail(invitation, kind="invitation"))
     return invitation
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """Close the link; answers already given stay with the case."""
+    if invitation.status == InvitationStatus.COMPLETED:
+        raise ApplicationError(_("Deze vragenlijst is al ingevuld."))
     with transaction.atomic():
         invitation.status = InvitationStatus.REVOKED
         invitation.save(update_fields=["status"])
@@ -162,34 +274,100 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def response_save(
-    *, invitation: Invitation, section: str, answers: dict, submit: bool = False
-) -> Response:
-    """Save one page of answers (partial answers allowed), or with ``submit``
-    check the whole questionnaire and close the invitation.
+def invitations_remind(*, now: dt.datetime) -> int:
+    """Remind employees who have not completed an open invitation: once after
+    24 hours, once more after 72. Idempotent: each reminder is claimed with a
+    conditional update before its mail goes out. Returns mails sent."""
+    sent = 0
+    for number, after in enumerate(REMINDER_AFTER, start=1):
+        due = Invitation.objects.filter(
+            status__in=OPEN_STATUSES,
+            reminders_sent=number - 1,
+            sent_at__lte=now - after,
+            expires_at__gt=now,
+            case__status=CaseStatus.OPEN,
+        ).exclude(case__employee__email="")
+        for invitation in due.select_related("case__employee", "version"):
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk, reminders_sent=number - 1
+            ).update(reminders_sent=number, last_reminded_at=now)
+            if claimed:
+                _mail(invitation, kind="reminder")
+                sent += 1
+    return sent
 
-    Raises ``AnswerErrors`` with every problem; nothing is saved then, and
-    what was saved before stays.
+
+def _mail(invitation: Invitation, *, kind: str) -> None:
+    """The invitation or reminder e-mail, in the invitation's language. It
+    names the questionnaire and carries the link; never answers."""
+    from triage.links import invitation_url
+
+    employee = invitation.case.employee
+    definition = Definition.parse(invitation.version.definition)
+    with translation.override(invitation.language):
+        context = {
+            "name": employee.first_name or employee.display_name,
+            "title": definition.title[invitation.language],
+            "url": invitation_url(invitation),
+            "expires_at": invitation.expires_at,
+            "reminder": kind == "reminder",
+        }
+        subject = (
+            _("Herinnering: %(title)s") if kind == "reminder" else "%(title)s"
+        ) % {"title": context["title"]}
+        body = render_to_string("triage/email/invitation.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [employee.email])
+
+
+def response_answers(*, response: Response | None) -> dict:
+    """All answers of a response, medical ones included, for the employee
+    who gave them (the link's holder) to see and change their own page.
+    Staff read medical answers only through ``triage.selectors``."""
+    if response is None:
+        return {}
+    medical = getattr(response, "medical", None)
+    return {
+        **response.answers,
+        **(json.loads(medical.answers) if medical and medical.answers else {}),
+    }
+
+
+def response_save(
+    *,
+    invitation: Invitation,
+    section: str,
+    answers: dict,
+    complete_page: bool = False,
+    submit: bool = False,
+) -> Response:
+    """Save one page of answers, or with ``submit`` check the whole
+    questionnaire and close the invitation.
+
+    A page may be saved half-answered, unless ``complete_page`` (the
+    employee moves on: required questions on it must be answered). Conditions
+    look at the answers of earlier pages too. Raises ``AnswerErrors`` with
+    every problem; nothing of the page is saved then, and what was saved
+    before stays.
     """
     definition = Definition.parse(invitation.version.definition)
     with transaction.atomic():
         response, _created = Response.objects.select_for_update().get_or_create(
             invitation=invitation, defaults={"tenant_id": invitation.tenant_id}
         )
-        medical_row = ResponseMedical.objects.filter(response=response).first()
-        stored = {
-            **response.answers,
-            **(
-                json.loads(medical_row.answers)
-                if medical_row and medical_row.answers
-                else {}
-            ),
-        }
-        page = answers_clean(definition, answers, section=section, partial=True)
+        if response.submitted_at is not None:
+            raise ApplicationError(_("Deze vragenlijst is al ingevuld."))
+        stored = response_answers(response=response)
         section_keys = {
             q.key for s in definition.sections if s.key == section for q in s.questions
         }
-        merged = {k: v for k, v in stored.items() if k not in section_keys} | page
+        others = {k: v for k, v in stored.items() if k not in section_keys}
+        page = answers_clean(
+            definition,
+            {**others, **answers},
+            section=section,
+            partial=not (complete_page or submit),
+        )
+        merged = others | page
         if submit:
             merged = answers_clean(definition, merged)
         plain, medical = _split(definition, merged)
@@ -211,4 +389,11 @@ def response_save(
         )
         invitation.completed_at = response.submitted_at
         invitation.save(update_fields=["status", "completed_at"])
+        if submit:
+            audit_event_record(
+                actor=None,
+                action="questionnaire_submit",
+                obj=invitation,
+                data={"case_id": invitation.case_id},
+            )
     return response

@@ -26,6 +26,9 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
     initials = factory.LazyAttribute(lambda o: f"{o.first_name[0]}.")
     surname = factory.Faker("last_name", locale="nl_NL")
     bsn = "111222333"
+    email = factory.LazyAttribute(
+        lambda o: f"{o.personnel_number.lower()}@werknemer.test"
+    )
     employment_start = dt.date(2020, 1, 1)
 
 

@@ -44,6 +44,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poortwachter.tasks.tasks_overdue_sweep_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    "triage-invitations-remind": {
+        "task": "triage.tasks.invitations_remind_task",
+        "schedule": crontab(minute=20),
+    },
     "poortwachter-tasks-digest": {
         "task": "poortwachter.tasks.tasks_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
