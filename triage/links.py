@@ -18,11 +18,13 @@ SALT = "hervat.triage.invitation"
 
 class LinkRefused(Exception):
     """The link cannot be used; ``reason`` is tampered, unknown, expired,
-    revoked or completed (the page says what to do for each)."""
+    revoked or completed (the page says what to do for each). ``language``
+    is the invitation's when it is known, so the refusal speaks it."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, language: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.language = language
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -66,9 +68,9 @@ def invitation_open(public_id: str) -> Invitation:
     if invitation is None:
         raise LinkRefused("unknown")
     if invitation.status == InvitationStatus.REVOKED:
-        raise LinkRefused("revoked")
+        raise LinkRefused("revoked", invitation.language)
     if invitation.status == InvitationStatus.COMPLETED:
-        raise LinkRefused("completed")
+        raise LinkRefused("completed", invitation.language)
     if invitation.expires_at <= timezone.now():
-        raise LinkRefused("expired")
+        raise LinkRefused("expired", invitation.language)
     return invitation

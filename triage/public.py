@@ -4,8 +4,9 @@ account (``/vragenlijst/<token>/``).
 Outside ``/t/<slug>/``: the token names the tenant, so each request opens
 that tenant's scope itself (``accounts.scoping``) after the signature holds.
 A refused link gets a page saying what to do and nothing of the invitation.
-The pages are never cached and never send the address (with its token) on
-as a referrer.
+The pages are never cached and never send their address (with its token)
+to another site as a referrer (``same-origin``: a stricter ``no-referrer``
+makes the browser send ``Origin: null``, which Django's CSRF check refuses).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ REFUSAL_STATUS = {
 
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -75,7 +76,7 @@ def with_invitation(
                 with translation.override(_language(request, invitation.language)):
                     return _private(view(request, invitation, token, **kwargs))
         except LinkRefused as refused:
-            with translation.override(_language(request, "nl")):
+            with translation.override(_language(request, refused.language or "nl")):
                 return _private(
                     render(
                         request,
@@ -264,7 +265,9 @@ def section(
                     answers=posted,
                     submit=True,
                 )
-                return redirect(_with_query(reverse("triage_public:done"), request))
+                return redirect(
+                    _with_query(reverse("triage_public:done"), request, lang=language)
+                )
         except AnswerErrors as refused:
             problems = refused.errors
             if not problems.keys() & section_questions:

@@ -51,7 +51,7 @@ def test_start_page_explains_and_keeps_the_link_private(client, invitation):
     assert "Vragenlijst bij je ziekmelding" in text
     assert "leest alleen de bedrijfsarts" in text
     assert page["Cache-Control"] == "no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "noindex" in page["X-Robots-Tag"]
 
 
@@ -137,7 +137,7 @@ def test_completing_closes_the_link(client, world, invitation):
     done = client.post(
         _page(token, "contact"), {"contact_wish": "nothing", "action": "submit"}
     )
-    assert done["Location"] == reverse("triage_public:done")
+    assert done["Location"] == reverse("triage_public:done") + "?lang=nl"
     with tenant_scope(world.tenant_a):
         invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.COMPLETED
