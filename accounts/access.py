@@ -184,6 +184,36 @@ def runs_cases(user: User | AnonymousUser) -> bool:
     return membership is not None and membership.role in _CASE_RUNNING_ROLES
 
 
+# The early signals (``triage.early_signals.SignalKind``) each role sees on
+# the cases it can open. They are non-medical. A manager sees the ones that
+# ask something of them (the frequent-absence conversation, keeping in touch,
+# their own weekly contact), not whether the employee answered a
+# questionnaire: following that up is the casemanager's work, and an employer
+# must not press for answers that are partly medical. The employee and the
+# tenant admin see none.
+_ALL_SIGNAL_KINDS = frozenset(
+    {"frequent_absence", "no_contact", "manager_contact", "questionnaire"}
+)
+_SIGNAL_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.REGIEHOUDER: _ALL_SIGNAL_KINDS,
+    Role.CASEMANAGER: _ALL_SIGNAL_KINDS,
+    Role.HR: _ALL_SIGNAL_KINDS,
+    Role.BEDRIJFSARTS: _ALL_SIGNAL_KINDS,
+    Role.LEIDINGGEVENDE: frozenset(
+        {"frequent_absence", "no_contact", "manager_contact"}
+    ),
+}
+
+
+def signal_kinds_visible_to(user: User | AnonymousUser) -> frozenset[str]:
+    """The kinds of early signal ``user`` sees on the cases they can open
+    (``cases_visible_to``); empty for roles that see none."""
+    membership = membership_for(user)
+    if membership is None:
+        return frozenset()
+    return _SIGNAL_KINDS_BY_ROLE.get(membership.role, frozenset())
+
+
 def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
     """The tasks in ``tasks`` that ``user`` may work (the rule of
     ``can(user, Action.WORK_TASK, task)`` as a filter): all tasks on visible

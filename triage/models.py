@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -154,3 +155,83 @@ class ResponseMedical(TenantOwned):
 
     def __str__(self) -> str:
         return f"medische antwoorden #{self.pk}"
+
+
+class SignalPolicy(TenantOwned):
+    """A tenant's thresholds for the early signals (``triage.early_signals``).
+
+    One row per tenant at most; without one the defaults below apply
+    (``triage.early_signals.signal_policy_for``).
+    """
+
+    frequent_absence_count = models.PositiveSmallIntegerField(
+        _("frequent verzuim: aantal ziekmeldingen"),
+        default=3,
+        validators=[
+            MinValueValidator(
+                2,
+                _(
+                    "Kies minstens 2 ziekmeldingen: bij 1 zou elke ziekmelding "
+                    "een signaal geven."
+                ),
+            ),
+            MaxValueValidator(20, _("Kies hoogstens 20 ziekmeldingen.")),
+        ],
+        help_text=_("Zoveel ziekmeldingen of meer in de periode hieronder."),
+    )
+    frequent_absence_months = models.PositiveSmallIntegerField(
+        _("frequent verzuim: periode in maanden"),
+        default=12,
+        validators=[
+            MinValueValidator(1, _("Kies een periode van minstens 1 maand.")),
+            MaxValueValidator(36, _("Kies een periode van hoogstens 36 maanden.")),
+        ],
+    )
+    no_contact_days = models.PositiveSmallIntegerField(
+        _("geen contact: aantal dagen"),
+        default=14,
+        validators=[
+            MinValueValidator(1, _("Kies minstens 1 dag.")),
+            MaxValueValidator(365, _("Kies hoogstens 365 dagen.")),
+        ],
+        help_text=_(
+            "Een open dossier zonder contactmoment in zoveel dagen (of sinds de "
+            "ziekmelding) geeft een signaal."
+        ),
+    )
+    manager_contact_days = models.PositiveSmallIntegerField(
+        _("contact leidinggevende: aantal dagen"),
+        default=7,
+        validators=[
+            MinValueValidator(1, _("Kies minstens 1 dag.")),
+            MaxValueValidator(90, _("Kies hoogstens 90 dagen.")),
+        ],
+        help_text=_(
+            "Zonder contactmoment van de leidinggevende in zoveel dagen (of sinds "
+            "de ziekmelding) geeft een signaal."
+        ),
+    )
+    questionnaire_hours = models.PositiveSmallIntegerField(
+        _("vragenlijst: aantal uren"),
+        default=72,
+        validators=[
+            MinValueValidator(1, _("Kies minstens 1 uur.")),
+            MaxValueValidator(720, _("Kies hoogstens 720 uur (30 dagen).")),
+        ],
+        help_text=_(
+            "Een vragenlijst die zoveel uren na het versturen nog niet is "
+            "ingevuld, geeft een signaal."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("instellingen voor signalen")
+        verbose_name_plural = _("instellingen voor signalen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], name="signal_policy_one_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Instellingen voor signalen"))

@@ -27,4 +27,5 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
+    path("taken/signalen/", views.signals_queue_page, name="signals"),
 ]

@@ -1,5 +1,6 @@
 """Staff pages of the triage app, under ``/t/<slug>/``: sending
-questionnaires from a case, reading answers, and who has not answered.
+questionnaires from a case, reading answers, who has not answered, and the
+queue of early signals.
 
 The employee's own pages (by signed link) are in ``triage.public``.
 """
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import Action, can, runs_cases
 from cases.selectors import case_get
 from core.exceptions import ApplicationError
+from triage.early_signals import cases_with_signals
 from triage.engine import Definition
 from triage.selectors import (
     answers_readable,
@@ -29,6 +31,7 @@ from triage.selectors import (
 from triage.services import invitation_create, invitation_resend, invitation_revoke
 
 PAGE_SIZE = 50
+SIGNALS_PAGE_SIZE = 25
 
 
 def _case_url(tenant_slug: str, case_id: int) -> str:
@@ -183,3 +186,13 @@ def unanswered(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     for invitation in page:
         invitation.expired = invitation.expires_at <= now
     return render(request, "triage/unanswered.html", {"page": page})
+
+
+def signals_queue_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The "Signalen" tab of the task queue, for those who run cases: open
+    cases with an early signal, most severe and newest first."""
+    if not runs_cases(request.user):
+        raise Http404
+    items = cases_with_signals(actor=request.user, today=timezone.localdate())
+    page = Paginator(items, SIGNALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "triage/signals_queue.html", {"page": page})
