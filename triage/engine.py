@@ -49,6 +49,35 @@ class AnswerErrors(ValueError):
         self.errors = errors
 
 
+def _objects(raw: Any, where: str) -> list[dict[str, Any]]:
+    """A list of JSON objects (absent is empty); anything else is refused."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or any(not isinstance(r, dict) for r in raw):
+        raise DefinitionError(f"{where}: must be a list of objects")
+    return raw
+
+
+def _key(raw: Any, what: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise DefinitionError(f"{what} key missing or not text: {raw!r}")
+    return raw
+
+
+def _whole(raw: Any, where: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise DefinitionError(f"{where}: must be a whole number")
+    return raw
+
+
+def _number(raw: Any, where: str) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise DefinitionError(f"{where}: must be a number")
+    return raw
+
+
 def _text(raw: Any, where: str) -> dict[str, str]:
     if not isinstance(raw, dict) or any(
         not isinstance(raw.get(lang), str) or not raw[lang].strip()
@@ -113,16 +142,17 @@ class Definition:
         question, a condition on a later or non-choice question, …)."""
         if not isinstance(raw, dict) or not raw.get("key"):
             raise DefinitionError("a questionnaire needs a key")
+        key = _key(raw["key"], "questionnaire")
         seen: dict[str, Question] = {}
         sections = []
         section_keys = set()
-        for s_raw in raw.get("sections") or []:
-            s_key = s_raw.get("key")
-            if not s_key or s_key in section_keys:
+        for s_raw in _objects(raw.get("sections"), "sections"):
+            s_key = _key(s_raw.get("key"), "section")
+            if s_key in section_keys:
                 raise DefinitionError(f"section key missing or repeated: {s_key!r}")
             section_keys.add(s_key)
             questions = []
-            for q_raw in s_raw.get("questions") or []:
+            for q_raw in _objects(s_raw.get("questions"), f"section {s_key} questions"):
                 question = _question(q_raw, seen)
                 seen[question.key] = question
                 questions.append(question)
@@ -138,42 +168,51 @@ class Definition:
         if not sections:
             raise DefinitionError("a questionnaire needs at least one section")
         return cls(
-            key=raw["key"],
+            key=key,
             title=_text(raw.get("title"), "questionnaire title"),
             sections=tuple(sections),
         )
 
 
 def _question(raw: dict[str, Any], seen: dict[str, Question]) -> Question:
-    key = raw.get("key")
+    key = _key(raw.get("key"), "question")
     where = f"question {key}"
-    if not key or key in seen:
+    if key in seen:
         raise DefinitionError(f"question key missing or repeated: {key!r}")
     q_type = raw.get("type")
     if q_type not in QUESTION_TYPES:
         raise DefinitionError(f"{where}: unknown type {q_type!r}")
     if not isinstance(raw.get("medical"), bool):
         raise DefinitionError(f"{where}: must be classified medical true or false")
+    if not isinstance(raw.get("required", False), bool):
+        raise DefinitionError(f"{where}: required must be true or false")
     options: tuple[Option, ...] = ()
     if q_type in CHOICE_TYPES:
-        raw_options = raw.get("options") or []
+        raw_options = _objects(raw.get("options"), f"{where} options")
+        if any(not isinstance(o.get("value"), str | int) for o in raw_options):
+            raise DefinitionError(f"{where}: every option needs a value")
         options = tuple(
             Option(
                 value=str(o["value"]),
-                label=_text(o.get("label"), f"{where} option {o.get('value')}"),
-                score=int(o.get("score", 0)),
+                label=_text(o.get("label"), f"{where} option {o['value']}"),
+                score=_whole(o.get("score", 0), f"{where} option {o['value']} score"),
             )
             for o in raw_options
         )
         if len(options) < 2 or len({o.value for o in options}) != len(options):
             raise DefinitionError(f"{where}: needs two or more distinct options")
-    minimum, maximum = raw.get("min"), raw.get("max")
+    minimum = _number(raw.get("min"), f"{where} min")
+    maximum = _number(raw.get("max"), f"{where} max")
     if q_type == "scale" and (minimum is None or maximum is None or minimum >= maximum):
         raise DefinitionError(f"{where}: a scale needs min < max")
     condition = None
     if raw.get("show_if"):
         cond = raw["show_if"]
-        target = seen.get(cond.get("question"))
+        if not isinstance(cond, dict) or not isinstance(cond.get("in"), list):
+            raise DefinitionError(
+                f"{where}: show_if needs a question and a list of values (in)"
+            )
+        target = seen.get(str(cond.get("question")))
         if target is None or target.type not in CHOICE_TYPES:
             raise DefinitionError(
                 f"{where}: show_if must name an earlier choice question"
@@ -187,14 +226,23 @@ def _question(raw: dict[str, Any], seen: dict[str, Question]) -> Question:
         type=q_type,
         text=_text(raw.get("text"), where),
         medical=raw["medical"],
-        required=bool(raw.get("required", False)),
+        required=raw.get("required", False),
         options=options,
         minimum=minimum,
         maximum=maximum,
-        max_length=int(raw.get("max_length", TEXT_MAX_LENGTH)),
+        max_length=_max_length(raw.get("max_length", TEXT_MAX_LENGTH), where),
         show_if=condition,
         help=_text(raw["help"], f"{where} help") if raw.get("help") else None,
     )
+
+
+def _max_length(raw: Any, where: str) -> int:
+    length = _whole(raw, f"{where} max_length")
+    if not 1 <= length <= TEXT_MAX_LENGTH:
+        raise DefinitionError(
+            f"{where}: max_length must be from 1 to {TEXT_MAX_LENGTH}"
+        )
+    return length
 
 
 def is_visible(question: Question, answers: dict[str, Any]) -> bool:

@@ -30,6 +30,8 @@ from triage.models import (
 )
 
 SHIPPED_DIR = Path(__file__).parent / "data" / "questionnaires"
+KEY_MAX_LENGTH = 60  # Questionnaire.key
+NAME_MAX_LENGTH = 200  # Questionnaire.name
 INVITATION_VALID_FOR = dt.timedelta(days=14)
 OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.STARTED)
 
@@ -57,13 +59,72 @@ def questionnaires_install_default(*, tenant: Tenant) -> int:
     return added
 
 
+def questionnaire_copy(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
+    """A new questionnaire of the same tenant to adapt: key ``<key>-kopie``
+    (``<key>-kopie-2``, … when taken), name ``<name> (kopie)``, and a draft
+    version 1 holding the definition of the newest version."""
+    source = questionnaire.versions.order_by("-number").first()
+    if source is None:
+        raise ApplicationError(_("Deze vragenlijst heeft nog geen versie."))
+    with transaction.atomic():
+        # Copies of one questionnaire one at a time, so each gets its own key.
+        Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        duplicate = Questionnaire.objects.create(
+            tenant_id=questionnaire.tenant_id,
+            key=_copy_key(questionnaire),
+            name=f"{questionnaire.name[: NAME_MAX_LENGTH - 8]} (kopie)",
+            copied_from=questionnaire,
+        )
+        audit_event_record(
+            actor=actor,
+            action="questionnaire_copy",
+            obj=duplicate,
+            data={"from": questionnaire.key, "version": source.number},
+        )
+        questionnaire_version_draft(
+            actor=actor, questionnaire=duplicate, definition=source.definition
+        )
+    return duplicate
+
+
+def _copy_key(questionnaire: Questionnaire) -> str:
+    """The first free of ``<key>-kopie``, ``<key>-kopie-2``, …; a long key is
+    cut, never the suffix that says it is a copy."""
+    n = 1
+    while True:
+        suffix = "-kopie" if n == 1 else f"-kopie-{n}"
+        key = questionnaire.key[: KEY_MAX_LENGTH - len(suffix)] + suffix
+        if not Questionnaire.objects.filter(
+            tenant_id=questionnaire.tenant_id, key=key
+        ).exists():
+            return key
+        n += 1
+
+
 def questionnaire_version_draft(
     *, actor: User, questionnaire: Questionnaire, definition: dict
 ) -> QuestionnaireVersion:
-    """A new draft version (the next number) with ``definition``, checked."""
+    """A new draft version (the next number) with ``definition``, checked.
+
+    One draft at a time: a second would leave two diverging edits of which
+    only the last published counts.
+    """
     _parse(definition)
-    number = max(questionnaire.versions.values_list("number", flat=True), default=0) + 1
     with transaction.atomic():
+        # Lock the questionnaire so two clicks cannot make two drafts.
+        Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        draft = questionnaire.versions.filter(published_at__isnull=True).first()
+        if draft is not None:
+            raise ApplicationError(
+                _(
+                    "Er is al een conceptversie (versie %(number)d); pas die aan "
+                    "of verwijder die eerst."
+                )
+                % {"number": draft.number}
+            )
+        number = (
+            max(questionnaire.versions.values_list("number", flat=True), default=0) + 1
+        )
         version = QuestionnaireVersion.objects.create(
             tenant_id=questionnaire.tenant_id,
             questionnaire=questionnaire,
@@ -97,9 +158,27 @@ def questionnaire_version_update(
     return version
 
 
+def questionnaire_version_delete(*, actor: User, version: QuestionnaireVersion) -> None:
+    """Throw away a draft; a published version stays (answers point at it)."""
+    if version.published_at is not None:
+        raise ApplicationError(
+            _("Een gepubliceerde versie blijft bewaard en kan niet weg.")
+        )
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action="questionnaire_version_delete",
+            obj=version,
+            data={"questionnaire": version.questionnaire.key, "number": version.number},
+        )
+        version.delete()
+
+
 def questionnaire_version_publish(
     *, actor: User, version: QuestionnaireVersion
 ) -> QuestionnaireVersion:
+    """Freeze a draft: from now on new invitations get it, and it never
+    changes."""
     if version.published_at is not None:
         return version
     _parse(version.definition)
@@ -117,7 +196,8 @@ def _parse(definition: dict) -> Definition:
         return Definition.parse(definition)
     except DefinitionError as error:
         raise ApplicationError(
-            _("De vragenlijst klopt niet: %(reason)s") % {"reason": error}
+            _("De vragenlijst klopt niet: %(reason)s") % {"reason": error},
+            field="definition",
         ) from None
 
 

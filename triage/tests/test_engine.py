@@ -163,6 +163,36 @@ def test_broken_definitions_are_refused_with_the_reason(change, message):
         Definition.parse(_broken(change))
 
 
+def _first_question(raw):
+    return raw["sections"][0]["questions"][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(key=5), "questionnaire key"),
+        (lambda r: r.update(sections="werk"), "sections: must be a list of objects"),
+        (lambda r: r.update(sections=["werk"]), "sections: must be a list of objects"),
+        (lambda r: r["sections"][0].update(questions=3), "werk questions"),
+        (lambda r: r["sections"][0].update(key=["werk"]), "section key"),
+        (lambda r: _first_question(r).update(key=None), "question key"),
+        (lambda r: _first_question(r).update(options="ja, nee"), "options"),
+        (lambda r: _first_question(r)["options"][0].pop("value"), "needs a value"),
+        (lambda r: _first_question(r)["options"][0].update(score="veel"), "score"),
+        (lambda r: _first_question(r).update(required="false"), "true or false"),
+        (lambda r: r["sections"][0]["questions"][3].update(min="nul"), "min"),
+        (lambda r: r["sections"][0]["questions"][1].update(max_length="x"), "max_"),
+        (lambda r: r["sections"][0]["questions"][1].update(max_length=10**6), "max_"),
+        (lambda r: r["sections"][0]["questions"][1].update(show_if="yes"), "show_if"),
+    ],
+)
+def test_a_definition_of_the_wrong_shape_is_refused_not_crashed(change, message):
+    """A tenant admin types definitions by hand: every wrong shape is a
+    DefinitionError naming the place, never a TypeError or KeyError."""
+    with pytest.raises(DefinitionError, match=message):
+        Definition.parse(_broken(change))
+
+
 @pytest.mark.parametrize(
     ("problem", "nl", "en"),
     [

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from accounts.models import Role
+from accounts.models import AuditEvent, Role
 from accounts.scoping import tenant_scope
 from core.exceptions import ApplicationError
 from triage.engine import AnswerErrors
@@ -22,6 +22,8 @@ from triage.models import InvitationStatus, Questionnaire
 from triage.services import (
     invitation_create,
     invitation_revoke,
+    questionnaire_copy,
+    questionnaire_version_delete,
     questionnaire_version_draft,
     questionnaire_version_publish,
     questionnaire_version_update,
@@ -191,3 +193,62 @@ def test_a_link_of_tenant_a_opens_nothing_in_tenant_b(world, invitation):
     assert tenant == world.tenant_a
     with tenant_scope(world.tenant_b), pytest.raises(LinkRefused, match="unknown"):
         invitation_open(public_id)
+
+
+def test_a_copy_is_a_draft_to_adapt_with_its_own_key(world, scope_a, triage):
+    actor = scope_a.user(Role.TENANT_ADMIN)
+    first = questionnaire_copy(actor=actor, questionnaire=triage)
+    second = questionnaire_copy(actor=actor, questionnaire=triage)
+    assert (first.key, second.key) == (
+        "triage_ziekmelding-kopie",
+        "triage_ziekmelding-kopie-2",
+    )
+    assert first.name == "Vragenlijst bij je ziekmelding (kopie)"
+    assert first.copied_from == triage and first.tenant == world.tenant_a
+    draft = first.versions.get()
+    assert (draft.number, draft.published_at) == (1, None)
+    assert draft.definition == triage.versions.get().definition
+    assert AuditEvent.objects.filter(
+        action="questionnaire_copy", object_id=first.pk, actor=actor
+    ).exists()
+    # the original is untouched, and tenant B has no copy
+    assert triage.versions.count() == 1
+    with tenant_scope(world.tenant_b):
+        assert not Questionnaire.objects.filter(key__contains="kopie").exists()
+
+
+def test_a_copy_of_a_long_key_still_fits(scope_a, triage):
+    triage.key = "k" * 60
+    triage.save()
+    actor = scope_a.user(Role.TENANT_ADMIN)
+    first = questionnaire_copy(actor=actor, questionnaire=triage)
+    second = questionnaire_copy(actor=actor, questionnaire=triage)
+    assert first.key == "k" * 54 + "-kopie"
+    assert second.key == "k" * 52 + "-kopie-2"
+
+
+def test_one_draft_at_a_time(scope_a, triage):
+    actor = scope_a.user(Role.TENANT_ADMIN)
+    definition = triage.versions.get().definition
+    draft = questionnaire_version_draft(
+        actor=actor, questionnaire=triage, definition=definition
+    )
+    with pytest.raises(ApplicationError, match="al een conceptversie"):
+        questionnaire_version_draft(
+            actor=actor, questionnaire=triage, definition=definition
+        )
+    questionnaire_version_delete(actor=actor, version=draft)
+    assert triage.versions.count() == 1
+    again = questionnaire_version_draft(
+        actor=actor, questionnaire=triage, definition=definition
+    )
+    assert again.number == 2
+
+
+def test_a_published_version_cannot_be_deleted(scope_a, triage):
+    published = triage.versions.get()
+    with pytest.raises(ApplicationError, match="gepubliceerde versie"):
+        questionnaire_version_delete(
+            actor=scope_a.user(Role.TENANT_ADMIN), version=published
+        )
+    assert triage.versions.filter(pk=published.pk).exists()
