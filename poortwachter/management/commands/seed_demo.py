@@ -312,6 +312,7 @@ class Command(BaseCommand):
         week_9 = candidates[3].cases.get()
         if not week_9.probleemanalyses.exists():
             self._physician_records(week_9, bedrijfsarts, casemanager, today)
+            self._triage_answers(week_9)
         # A partial recovery on the week-30 case.
         week_30 = candidates[4].cases.get()
         if week_30.workability_changes.count() == 1:
@@ -408,6 +409,39 @@ class Command(BaseCommand):
             cost=None,
             status="lopend",
             notes="Bureauwerkplek voor aangepast werk inrichten.",
+        )
+
+    def _triage_answers(self, case: AbsenceCase) -> None:
+        """The employee answered the triage questionnaire, medical questions
+        too (only the bedrijfsarts reads those)."""
+        from triage.models import Invitation
+        from triage.services import response_save, triage_invite_at_ziekmelding
+
+        invitation = Invitation.objects.filter(
+            case=case
+        ).first() or triage_invite_at_ziekmelding(case=case)
+        if invitation is None:
+            return
+        pages = {
+            "werk": {
+                "work_possible": "other",
+                "what_works": "Licht administratief werk, een paar uur per dag.",
+                "expected_duration": "longer",
+                "workability": 4,
+            },
+            "werkfactoren": {"work_related": "partly", "work_factors": ["physical"]},
+            "gezondheid": {
+                "complaints": "Rugpijn na een val van de ladder.",
+                "treatment": "yes",
+            },
+        }
+        for section, answers in pages.items():
+            response_save(invitation=invitation, section=section, answers=answers)
+        response_save(
+            invitation=invitation,
+            section="contact",
+            answers={"contact_wish": "casemanager"},
+            submit=True,
         )
 
     def _assign(
