@@ -23,4 +23,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("cases.urls")),
     path("t/<slug:tenant_slug>/", include("poortwachter.urls")),
     path("t/<slug:tenant_slug>/", include("documents.urls")),
+    path("t/<slug:tenant_slug>/", include("triage.urls")),
 ]
