@@ -561,6 +561,17 @@ def test_regiehouder_sees_the_proposal_with_non_medical_reasons_and_a_form(
     assert "Triagescore</dt>" not in text
 
 
+def test_the_proposal_reads_in_english(proposal, world, login):
+    user = world.user(Role.CASEMANAGER)
+    user.preferred_language = "en"
+    user.save()
+    text = login(user).get(_case_url(world.team_case)).content.decode()
+    assert "Proposal after the triage of" in text
+    assert "Conflict with manager or colleague" in text
+    assert "Based on answers for the company doctor" in text
+    assert "Conflict met leidinggevende" not in text
+
+
 @pytest.mark.parametrize("role", [Role.LEIDINGGEVENDE, Role.HR, Role.WERKNEMER])
 def test_manager_hr_and_employee_see_only_the_route(proposal, world, login, role):
     case = world.own_case if role == Role.WERKNEMER else world.team_case
