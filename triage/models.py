@@ -3,7 +3,9 @@
 A published ``QuestionnaireVersion`` never changes: answers always point at
 the exact definition they were given to. Non-medical answers live on
 ``Response``; medical answers (by the definition's classification) live
-encrypted in ``ResponseMedical`` (DESIGN.md §4).
+encrypted in ``ResponseMedical`` (DESIGN.md §4). A submitted response may
+get a routing proposal (``RoutingDecision``, by the tenant's
+``RoutingPolicy``), on which the regiehouder then decides.
 """
 
 from __future__ import annotations
