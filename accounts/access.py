@@ -41,6 +41,8 @@ class Action(enum.StrEnum):
     DOCUMENT_SIGN_WERKNEMER = "document_sign_werknemer"
     REINTEGRATIEVERSLAG = "reintegratieverslag"
     QUESTIONNAIRE = "questionnaire"
+    ROUTE_DECIDE = "route_decide"
+    ROUTE_PROPOSAL = "route_proposal"
 
 
 # guardian permission codename that grants one case to one person
@@ -48,6 +50,11 @@ CASE_VIEW_PERMISSION = "view_absencecase"
 
 # Roles that run cases: they work and hand out anyone's tasks on their cases.
 _CASE_RUNNING_ROLES = frozenset({Role.REGIEHOUDER, Role.CASEMANAGER})
+
+# Roles that read the routing proposal after triage and why it was made:
+# whoever decides on it, and the bedrijfsarts. Managers, HR and the employee
+# see only the route decided.
+_ROUTE_PROPOSAL_ROLES = _CASE_RUNNING_ROLES | {Role.BEDRIJFSARTS}
 
 # Roles that sign Poortwachter documents for the employers on their membership.
 _EMPLOYER_SIGNING_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER})
@@ -238,7 +245,8 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     casemanager); only the latter hand tasks to someone else. Documents are
     seen by whoever sees their case, drafted by whoever runs cases, signed
     for the employer by HR, regiehouder or casemanager, and for the employee
-    only by the employee's own account.
+    only by the employee's own account. The routing proposal after triage is
+    decided by whoever runs cases and read by them and the bedrijfsarts.
     """
     from cases.models import AbsenceCase, Employee, Employer
     from documents.models import Document
@@ -303,6 +311,12 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         Action.QUESTIONNAIRE,
     ):
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.ROUTE_DECIDE:
+        # The triage decision (route, early consult, interventions) is part
+        # of running the case (DESIGN.md §1: the regiehouder's job).
+        return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.ROUTE_PROPOSAL:
+        return membership.role in _ROUTE_PROPOSAL_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.REINTEGRATIEVERSLAG:
         # HR hands the employee the re-integratieverslag; the people who run
         # the case prepare it.

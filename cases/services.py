@@ -328,7 +328,8 @@ def case_assign(
     """Set the route and the people who run ``case``.
 
     Each person must hold that role in the case's tenant. Open tasks of a
-    replaced person move to their successor (through ``case_people_changed``).
+    replaced person move to their successor (through ``case_people_changed``);
+    a new route refreshes the case's tasks (protocol steps per route).
     """
     from accounts.models import Membership
 
@@ -361,6 +362,7 @@ def case_assign(
             for field, person in people.items()
             if getattr(locked, f"{field}_id") != (person.pk if person else None)
         }
+        route_changed = locked.route != route
         locked.route = route
         for field, person in people.items():
             setattr(locked, field, person)
@@ -373,6 +375,9 @@ def case_assign(
         )
         if changes:
             case_people_changed.send(sender=AbsenceCase, case=locked, changes=changes)
+        if route_changed:
+            # Protocol steps may hold for one route only.
+            case_facts_changed.send(sender=AbsenceCase, case=locked)
     return locked
 
 

@@ -27,6 +27,7 @@ class ProtocolStepForm(forms.ModelForm):
             "unit",
             "assignee_role",
             "repeat_every_weeks",
+            "route",
             "is_active",
             "position",
         ]
@@ -51,10 +52,11 @@ class ProtocolStepAdmin(TenantModelAdmin):
         "unit",
         "assignee_role",
         "repeat_every_weeks",
+        "route",
         "is_active",
     ]
     list_display_links = ["title"]
-    list_filter = ["is_active", "assignee_role", "anchor"]
+    list_filter = ["is_active", "route", "assignee_role", "anchor"]
     search_fields = ["title", "code"]
 
     def save_model(

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, TenantOwned
-from cases.models import AbsenceCase
+from cases.models import AbsenceCase, Route
 from core.fields import EncryptedTextField
 
 
@@ -116,7 +116,9 @@ class ProtocolStep(TenantOwned):
 
     Due ``offset`` units after the ``anchor`` event, for the person in
     ``assignee_role`` on the case; optionally repeating every
-    ``repeat_every_weeks`` until the case closes.
+    ``repeat_every_weeks`` until the case closes. A step with a ``route``
+    applies only to cases on that route (regulier or complex, set after
+    triage); without one it applies to every case.
     """
 
     code = models.SlugField(_("code"), max_length=60)
@@ -133,6 +135,15 @@ class ProtocolStep(TenantOwned):
         null=True,
         blank=True,
         validators=[MaxValueValidator(104)],
+    )
+    route = models.CharField(
+        _("alleen voor route"),
+        max_length=10,
+        choices=Route,
+        blank=True,
+        help_text=_(
+            "Leeg: voor elk dossier. Anders alleen voor dossiers op die route."
+        ),
     )
     is_active = models.BooleanField(_("actief"), default=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)

@@ -1,7 +1,8 @@
 """The default protocol every new tenant starts with (DESIGN.md §6, seeds 000-004).
 
 Plain data; ``services.protocol_install_default`` writes it as
-``ProtocolStep`` rows, which the tenant admin then edits.
+``ProtocolStep`` rows, which the tenant admin then edits. A step with a
+``route`` applies only to cases on that route (decided after triage).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class DefaultStep:
     unit: str
     role: str
     repeat_every_weeks: int | None = None
+    route: str = ""
 
 
 DEFAULT_PROTOCOL: tuple[DefaultStep, ...] = (
@@ -131,5 +133,45 @@ DEFAULT_PROTOCOL: tuple[DefaultStep, ...] = (
         87,
         "weeks",
         "casemanager",
+    ),
+    # The complex route only. Seed 001: "Complex: inzet casemanagement vanaf
+    # dag 1". Seed 000: the regiehouder decides in a multidisciplinary
+    # meeting and plans the bedrijfsarts "indien noodzakelijk vanwege de
+    # klachten" (weeks 2-6); a Vroegtijdig Inzicht Rapport from an
+    # arbeidsdeskundig view follows the probleemanalyse (weeks 6-13). Seed
+    # 004: the arbeidsdeskundige is weighed early, with short lines to the
+    # arbodienst. A fortnightly casusoverleg keeps such a case in view.
+    DefaultStep(
+        "complex_casusoverleg",
+        "Complexe route: multidisciplinair casusoverleg",
+        "Complex route: multidisciplinary case meeting",
+        "first_sick_day",
+        2,
+        "weeks",
+        "regiehouder",
+        2,
+        "complex",
+    ),
+    DefaultStep(
+        "complex_consult_bedrijfsarts",
+        "Complexe route: consult bedrijfsarts inplannen (vóór week 4)",
+        "Complex route: schedule a company doctor consult (before week 4)",
+        "first_sick_day",
+        20,
+        "calendar_days",
+        "regiehouder",
+        None,
+        "complex",
+    ),
+    DefaultStep(
+        "complex_arbeidsdeskundig_advies",
+        "Complexe route: arbeidsdeskundig advies (vroegtijdig inzicht) in week 8",
+        "Complex route: labour expert advice (early insight) in week 8",
+        "first_sick_day",
+        7,
+        "weeks",
+        "casemanager",
+        None,
+        "complex",
     ),
 )

@@ -3,7 +3,9 @@
 A published ``QuestionnaireVersion`` never changes: answers always point at
 the exact definition they were given to. Non-medical answers live on
 ``Response``; medical answers (by the definition's classification) live
-encrypted in ``ResponseMedical`` (DESIGN.md §4).
+encrypted in ``ResponseMedical`` (DESIGN.md §4). A submitted response may
+get a routing proposal (``RoutingDecision``, by the tenant's
+``RoutingPolicy``), on which the regiehouder then decides.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, TenantOwned
-from cases.models import AbsenceCase
+from cases.models import AbsenceCase, Route
 from core.fields import EncryptedTextField
 
 
@@ -235,3 +237,110 @@ class SignalPolicy(TenantOwned):
 
     def __str__(self) -> str:
         return str(_("Instellingen voor signalen"))
+
+
+class RoutingPolicy(TenantOwned):
+    """The tenant's routing rules for one questionnaire (``triage.routing``):
+    which answers propose the complex route, an early consult, interventions."""
+
+    questionnaire_key = models.SlugField(_("vragenlijst (sleutel)"), max_length=60)
+    rules = models.JSONField(_("regels"))
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("routeringsregels")
+        verbose_name_plural = _("routeringsregels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "questionnaire_key"],
+                name="routing_policy_one_per_questionnaire",
+                violation_error_message=_(
+                    "Voor deze vragenlijst bestaan al routeringsregels."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_key}"
+
+
+class RoutingOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Voorstel overgenomen")
+    OVERRIDDEN = "overridden", _("Afgeweken van het voorstel")
+
+
+class RoutingDecision(TenantOwned):
+    """The routing proposal made from one submitted triage response, and the
+    regiehouder's decision on it; both are kept side by side.
+
+    ``reasons`` holds the rules that fired as ``{"rule", "label", "medical"}``;
+    a medical reason is stored without its label (DESIGN.md §4: no medical
+    content outside the medical models), so every reader sees only the
+    generic text for it.
+    """
+
+    case = models.ForeignKey(
+        AbsenceCase,
+        on_delete=models.CASCADE,
+        related_name="routing_decisions",
+        verbose_name=_("verzuimdossier"),
+    )
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="routing"
+    )
+    proposed_route = models.CharField(
+        _("voorgestelde route"), max_length=10, choices=Route
+    )
+    proposed_early_consult = models.BooleanField(
+        _("vroeg consult bedrijfsarts voorgesteld")
+    )
+    proposed_interventions = models.JSONField(
+        _("voorgestelde interventies"), default=list
+    )
+    reasons = models.JSONField(_("redenen"), default=list)
+    score = models.IntegerField(_("score"))
+    proposed_at = models.DateTimeField(_("voorgesteld op"))
+    decided_route = models.CharField(
+        _("route"), max_length=10, choices=Route, blank=True
+    )
+    early_consult = models.BooleanField(
+        _("vroeg consult bedrijfsarts"), null=True, blank=True
+    )
+    interventions = models.JSONField(_("interventies"), default=list)
+    outcome = models.CharField(
+        _("besluit"), max_length=12, choices=RoutingOutcome, blank=True
+    )
+    reason = models.TextField(_("reden"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("besloten door"),
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("routeringsbesluit")
+        verbose_name_plural = _("routeringsbesluiten")
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "case"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(outcome="") & Q(decided_at__isnull=True))
+                | (~Q(outcome="") & Q(decided_at__isnull=False)),
+                name="routing_decision_outcome_with_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="overridden") | ~Q(reason=""),
+                name="routing_decision_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_proposed_route_display()} ({self.case})"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.access import cases_visible_to
 from accounts.models import User
@@ -19,6 +20,7 @@ from triage.models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
+    RoutingDecision,
 )
 
 
@@ -139,3 +141,20 @@ def _answer_text(question: Question, value: object, language: str) -> str:
         except ValueError:
             return str(value)
     return str(value)
+
+
+def routing_decision_latest(*, case: AbsenceCase) -> RoutingDecision | None:
+    """The newest routing proposal of ``case`` (with its decision, if any)."""
+    return (
+        RoutingDecision.objects.filter(case=case).select_related("decided_by").first()
+    )
+
+
+def routing_decision_get(*, actor: User, decision_id: int) -> RoutingDecision:
+    """One routing proposal on a case ``actor`` may see; 404 otherwise."""
+    return get_object_or_404(
+        RoutingDecision.objects.filter(case__in=cases_visible_to(actor)).select_related(
+            "case__employee", "decided_by"
+        ),
+        pk=decision_id,
+    )

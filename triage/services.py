@@ -1,10 +1,11 @@
-"""Writes of the triage app: shipped questionnaires, versions, invitations
-and answers."""
+"""Writes of the triage app: shipped questionnaires, versions, invitations,
+answers, and the routing proposal and decision after triage."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -14,10 +15,22 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Language, Tenant, User
+from accounts.access import Action, can
+from accounts.models import Language, Role, Tenant, User
 from accounts.services import audit_event_record
-from cases.models import AbsenceCase, CaseStatus
+from cases.models import (
+    AbsenceCase,
+    CaseStatus,
+    InterventionKind,
+    InterventionStatus,
+    Route,
+)
+from cases.services import intervention_create
 from core.exceptions import ApplicationError
+from poortwachter.models import Task, TaskSource
+from poortwachter.rules.calendar import add_working_days, last_working_day_on_or_before
+from poortwachter.services import case_chain, deadlines_refresh_for_case
+from triage import routing
 from triage.engine import Definition, DefinitionError, answers_clean
 from triage.engine import answers_split as _split
 from triage.models import (
@@ -27,11 +40,17 @@ from triage.models import (
     QuestionnaireVersion,
     Response,
     ResponseMedical,
+    RoutingDecision,
+    RoutingOutcome,
+    RoutingPolicy,
 )
+
+logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).parent / "data" / "questionnaires"
 KEY_MAX_LENGTH = 60  # Questionnaire.key
 NAME_MAX_LENGTH = 200  # Questionnaire.name
+SHIPPED_ROUTING_DIR = Path(__file__).parent / "data" / "routing"
 INVITATION_VALID_FOR = dt.timedelta(days=14)
 OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.STARTED)
 
@@ -476,4 +495,266 @@ def response_save(
                 obj=invitation,
                 data={"case_id": invitation.case_id},
             )
+            routing_propose(response=response)
     return response
+
+
+# --- routing -----------------------------------------------------------------------
+
+EARLY_CONSULT_TASK_KEY = "vroeg_consult_bedrijfsarts"
+# Seed 000: the regiehouder plans the bedrijfsarts "indien noodzakelijk
+# vanwege de klachten"; a medically dominated case gets its consult within a
+# working week of the decision, well before the probleemanalyse of week 6.
+EARLY_CONSULT_WORKING_DAYS = 5
+ROUTING_REASON_MAX_LENGTH = 2000
+
+
+def routing_policies_install_default(*, tenant: Tenant) -> int:
+    """Give ``tenant`` the shipped routing rules (for each questionnaire it
+    has none for yet). Returns how many were added."""
+    added = 0
+    for path in sorted(SHIPPED_ROUTING_DIR.glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        ruleset = routing.parse(raw, intervention_kinds=InterventionKind.values)
+        if RoutingPolicy.objects.filter(
+            tenant=tenant, questionnaire_key=ruleset.questionnaire
+        ).exists():
+            continue
+        RoutingPolicy.objects.create(
+            tenant=tenant, questionnaire_key=ruleset.questionnaire, rules=raw
+        )
+        added += 1
+    return added
+
+
+def routing_rules_check(*, questionnaire_key: str, rules: object) -> routing.RuleSet:
+    """Check routing ``rules`` against the newest published version of the
+    tenant's questionnaire ``questionnaire_key`` and the intervention kinds;
+    ``ApplicationError`` says what is wrong."""
+    version = (
+        QuestionnaireVersion.objects.filter(
+            questionnaire__key=questionnaire_key, published_at__isnull=False
+        )
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise ApplicationError(
+            _("Er is geen gepubliceerde vragenlijst met sleutel %(key)s.")
+            % {"key": questionnaire_key},
+            field="questionnaire_key",
+        )
+    try:
+        return routing.parse(
+            rules,
+            definition=Definition.parse(version.definition),
+            intervention_kinds=InterventionKind.values,
+        )
+    except routing.RuleSetError as error:
+        raise ApplicationError(
+            _("De routeringsregels kloppen niet: %(reason)s") % {"reason": error},
+            field="rules",
+        ) from None
+
+
+def _stored_reasons(reasons: tuple[routing.Reason, ...]) -> list[dict]:
+    # A medical reason keeps only which rule fired: its label names the
+    # medical answer, which has no place outside the medical models.
+    return [
+        {"rule": r.rule, "medical": True}
+        if r.medical
+        else {"rule": r.rule, "label": r.label, "medical": False}
+        for r in reasons
+    ]
+
+
+def routing_propose(*, response: Response) -> RoutingDecision | None:
+    """Propose a route for the case of a submitted ``response``, by the
+    tenant's routing rules for its questionnaire (none: no proposal).
+
+    Called when the employee submits, in that transaction. Idempotent: a
+    response has one proposal. Rules that cannot be read are logged and
+    skipped, so an employee's answers are never refused because of them.
+    """
+    if response.submitted_at is None:
+        return None
+    existing = RoutingDecision.objects.filter(response=response).first()
+    if existing is not None:
+        return existing
+    invitation = response.invitation
+    version = invitation.version
+    policy = RoutingPolicy.objects.filter(
+        questionnaire_key=version.questionnaire.key
+    ).first()
+    if policy is None:
+        return None
+    try:
+        ruleset = routing.parse(policy.rules)
+    except routing.RuleSetError:
+        logger.warning("routing rules %s cannot be read", policy.pk, exc_info=True)
+        return None
+    medical_row = ResponseMedical.objects.filter(response=response).first()
+    answers = {
+        **response.answers,
+        **(
+            json.loads(medical_row.answers)
+            if medical_row and medical_row.answers
+            else {}
+        ),
+    }
+    proposal = routing.propose(ruleset, Definition.parse(version.definition), answers)
+    decision = RoutingDecision.objects.create(
+        tenant_id=response.tenant_id,
+        case_id=invitation.case_id,
+        response=response,
+        proposed_route=proposal.route,
+        proposed_early_consult=proposal.early_consult,
+        proposed_interventions=list(proposal.interventions),
+        reasons=_stored_reasons(proposal.reasons),
+        score=proposal.score,
+        proposed_at=timezone.now(),
+    )
+    audit_event_record(
+        actor=None,
+        action="routing_propose",
+        obj=decision,
+        data={
+            "case_id": invitation.case_id,
+            "route": proposal.route,
+            "early_consult": proposal.early_consult,
+            "interventions": list(proposal.interventions),
+        },
+    )
+    return decision
+
+
+def _early_consult_task(*, case: AbsenceCase, today: dt.date) -> Task:
+    """An open task for the bedrijfsarts on the case (its chain's first
+    case, where all its tasks live) to plan a consult soon."""
+    root = case_chain(case=case)[0]
+    due = add_working_days(today, EARLY_CONSULT_WORKING_DAYS)
+    earlier = Task.objects.filter(
+        case=root, source=TaskSource.MANUAL, key=EARLY_CONSULT_TASK_KEY
+    ).count()
+    return Task.objects.create(
+        tenant_id=root.tenant_id,
+        case=root,
+        source=TaskSource.MANUAL,
+        key=EARLY_CONSULT_TASK_KEY,
+        round=earlier,
+        title="Vroeg consult bedrijfsarts plannen",
+        assignee_role=Role.BEDRIJFSARTS,
+        # Without a bedrijfsarts on the case, whoever runs it arranges one.
+        assignee_id=case.bedrijfsarts_id or case.regiehouder_id or case.casemanager_id,
+        due_date=due,
+        plan_by=last_working_day_on_or_before(due),
+    )
+
+
+def routing_decide(
+    *,
+    actor: User,
+    decision: RoutingDecision,
+    route: str,
+    early_consult: bool,
+    interventions: list[str],
+    reason: str,
+) -> RoutingDecision:
+    """Accept the routing proposal, or override it with a reason.
+
+    The proposal stays as it was; the decision is recorded next to it, once
+    (a second decision on the same proposal is refused). The case gets the
+    route, so the protocol's steps for that route become tasks; an early
+    consult becomes a task for the bedrijfsarts; each chosen intervention is
+    recorded as requested.
+    """
+    if not can(actor, Action.ROUTE_DECIDE, decision.case):
+        raise ApplicationError(
+            _("Alleen de regiehouder of casemanager besluit over de route.")
+        )
+    if route not in Route.values:
+        raise ApplicationError(_("Kies regulier of complex."), field="route")
+    chosen = list(dict.fromkeys(interventions))
+    if any(kind not in InterventionKind.values for kind in chosen):
+        raise ApplicationError(
+            _("Kies interventies uit de lijst."), field="interventions"
+        )
+    reason = reason.strip()
+    overridden = (route, bool(early_consult), sorted(chosen)) != (
+        decision.proposed_route,
+        decision.proposed_early_consult,
+        sorted(decision.proposed_interventions),
+    )
+    if overridden and not reason:
+        raise ApplicationError(
+            _("Geef een reden: uw besluit wijkt af van het voorstel."),
+            field="reason",
+        )
+    if len(reason) > ROUTING_REASON_MAX_LENGTH:
+        raise ApplicationError(
+            _("De reden is te lang (hoogstens %(max)d tekens).")
+            % {"max": ROUTING_REASON_MAX_LENGTH},
+            field="reason",
+        )
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            RoutingDecision.objects.select_for_update(of=("self",))
+            .select_related("decided_by")
+            .get(pk=decision.pk)
+        )
+        if locked.is_decided:
+            raise ApplicationError(
+                _(
+                    "Over dit voorstel is al besloten op %(date)s door %(name)s; "
+                    "een besluit wordt niet overschreven."
+                )
+                % {
+                    "date": timezone.localtime(locked.decided_at).strftime(
+                        "%d-%m-%Y %H:%M"
+                    ),
+                    "name": locked.decided_by.get_full_name()
+                    if locked.decided_by
+                    else "?",
+                }
+            )
+        locked.decided_route = route
+        locked.early_consult = bool(early_consult)
+        locked.interventions = chosen
+        locked.outcome = (
+            RoutingOutcome.OVERRIDDEN if overridden else RoutingOutcome.ACCEPTED
+        )
+        locked.reason = reason
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save()
+        case = AbsenceCase.objects.select_for_update().get(pk=locked.case_id)
+        case.route = route
+        case.save(update_fields=["route"])
+        if early_consult:
+            _early_consult_task(case=case, today=today)
+        for kind in chosen:
+            intervention_create(
+                actor=actor,
+                case=case,
+                kind=kind,
+                requested_on=today,
+                status=InterventionStatus.AANGEVRAAGD,
+                notes=_("Ingezet bij het besluit over de route na de triage."),
+            )
+        audit_event_record(
+            actor=actor,
+            action="routing_decide",
+            obj=locked,
+            data={
+                "case_id": case.pk,
+                "outcome": locked.outcome,
+                "route": route,
+                "early_consult": bool(early_consult),
+                "interventions": chosen,
+                "proposed_route": locked.proposed_route,
+            },
+        )
+        # The route decides which protocol steps apply: show them right away.
+        deadlines_refresh_for_case(case=case, today=today)
+    return locked

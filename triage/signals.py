@@ -17,12 +17,17 @@ logger = logging.getLogger(__name__)
 def on_tenant_saved(
     sender: Any, instance: Tenant, created: bool, **kwargs: Any
 ) -> None:
-    """Every new tenant starts with the shipped questionnaires."""
+    """Every new tenant starts with the shipped questionnaires and their
+    routing rules."""
     if created and not kwargs.get("raw"):
-        from triage.services import questionnaires_install_default
+        from triage.services import (
+            questionnaires_install_default,
+            routing_policies_install_default,
+        )
 
         with tenant_scope(instance):
             questionnaires_install_default(tenant=instance)
+            routing_policies_install_default(tenant=instance)
 
 
 def on_case_reported(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:

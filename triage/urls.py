@@ -28,4 +28,9 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("taken/signalen/", views.signals_queue_page, name="signals"),
+    path(
+        "routevoorstellen/<int:pk>/besluit/",
+        views.routing_decide_view,
+        name="routing_decide",
+    ),
 ]

@@ -1,6 +1,6 @@
 """Staff pages of the triage app, under ``/t/<slug>/``: sending
-questionnaires from a case, reading answers, who has not answered, and the
-queue of early signals.
+questionnaires from a case, reading answers, who has not answered, the
+queue of early signals, and the decision on a routing proposal.
 
 The employee's own pages (by signed link) are in ``triage.public``.
 """
@@ -21,14 +21,22 @@ from cases.selectors import case_get
 from core.exceptions import ApplicationError
 from triage.early_signals import cases_with_signals
 from triage.engine import Definition
+from triage.forms import RoutingDecisionForm
 from triage.selectors import (
     answers_readable,
     invitation_get,
     invitations_unanswered,
     questionnaires_sendable,
     response_medical_get,
+    routing_decision_get,
 )
-from triage.services import invitation_create, invitation_resend, invitation_revoke
+from triage.services import (
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    routing_decide,
+)
+from triage.templatetags.triage_routing import routing_context
 
 PAGE_SIZE = 50
 SIGNALS_PAGE_SIZE = 25
@@ -196,3 +204,33 @@ def signals_queue_page(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     items = cases_with_signals(actor=request.user, today=timezone.localdate())
     page = Paginator(items, SIGNALS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "triage/signals_queue.html", {"page": page})
+
+
+def routing_decide_view(
+    request: HttpRequest, tenant_slug: str, pk: int
+) -> HttpResponse:
+    """The regiehouder or casemanager accepts the routing proposal or
+    overrides it with a reason; errors come back on the form, input kept."""
+    decision = routing_decision_get(actor=request.user, decision_id=pk)
+    case = decision.case
+    if not can(request.user, Action.ROUTE_DECIDE, case):
+        raise Http404
+    form = RoutingDecisionForm(request.POST or None, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            routing_decide(actor=request.user, decision=decision, **form.cleaned_data)
+        except ApplicationError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, _("Het besluit over de route is vastgelegd."))
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request,
+        "triage/routing_decide.html",
+        {
+            "case": case,
+            **routing_context(
+                user=request.user, case=case, decision=decision, form=form
+            ),
+        },
+    )

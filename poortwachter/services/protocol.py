@@ -24,6 +24,7 @@ def protocol_install_default(*, tenant: Tenant) -> int:
                 unit=step.unit,
                 assignee_role=step.role,
                 repeat_every_weeks=step.repeat_every_weeks,
+                route=step.route,
                 position=position * 10,
             )
             for position, step in enumerate(DEFAULT_PROTOCOL, start=1)

@@ -334,6 +334,13 @@ def _protocol_specs(
     return specs, next_review
 
 
+def chain_route(chain: list[AbsenceCase]) -> str:
+    """The route of a chain: the latest one decided on any of its cases
+    (a relapse not yet triaged keeps the route of the period before), or
+    ``""`` when none was decided."""
+    return next((case.route for case in reversed(chain) if case.route), "")
+
+
 def _desired(
     timeline: Timeline,
     chain: list[AbsenceCase],
@@ -353,8 +360,9 @@ def _desired(
         for m in timeline.milestones
         if m.applies and _MILESTONES[m.code].creates_task
     ]
+    route = chain_route(chain)
     protocol, next_review = _protocol_specs(
-        loaded.steps,
+        [step for step in loaded.steps if not step.route or step.route == route],
         chain,
         timeline,
         today,
