@@ -65,6 +65,24 @@ def invitations_unanswered(*, actor: User) -> QuerySet[Invitation]:
     )
 
 
+def invitations_open_for_employee(*, actor: User) -> QuerySet[Invitation]:
+    """Open, unexpired invitations on the cases of the employee ``actor`` is
+    (a werknemer who has an account sees them on their home page)."""
+    from django.utils import timezone
+
+    return (
+        Invitation.objects.filter(
+            case__in=cases_visible_to(actor),
+            case__employee__user=actor,
+            case__status=CaseStatus.OPEN,
+            status__in=(InvitationStatus.SENT, InvitationStatus.STARTED),
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("version")
+        .order_by("sent_at", "pk")
+    )
+
+
 def invitation_get(*, actor: User, pk: int) -> Invitation | None:
     """An invitation on a case ``actor`` can see, with its plain answers."""
     return (

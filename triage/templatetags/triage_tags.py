@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from accounts.access import Action, can
 from cases.models import AbsenceCase
-from triage.selectors import case_invitations, questionnaires_sendable
+from triage.engine import Definition
+from triage.links import invitation_token
+from triage.selectors import (
+    case_invitations,
+    invitations_open_for_employee,
+    questionnaires_sendable,
+)
 
 register = template.Library()
 
@@ -33,3 +39,23 @@ def case_questionnaires(context: dict[str, Any], case: AbsenceCase) -> dict[str,
         "tenant": context.get("tenant"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("triage/_my_questionnaires.html", takes_context=True)
+def my_questionnaires(context: dict[str, Any]) -> dict[str, Any]:
+    """For an employee with an account: the questionnaires waiting for them,
+    opened through the same signed link as the e-mail."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    language = "en" if translation.get_language() == "en" else "nl"
+    items = [
+        {
+            "title": Definition.parse(i.version.definition).title[language],
+            "url": reverse("triage_public:start", args=[invitation_token(i)]),
+            "expires_at": i.expires_at,
+            "started": i.status == "started",
+        }
+        for i in invitations_open_for_employee(actor=context["request"].user)
+    ]
+    return {"items": items}

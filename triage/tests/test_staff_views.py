@@ -2,6 +2,8 @@
 has not answered; medical answers only for the bedrijfsarts and
 taakdelegatie, every read logged, never on anyone else's page."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -203,3 +205,21 @@ def test_foreign_tenants_invitation_is_a_404(world, login):
         ).status_code
         == 404
     )
+
+
+def test_an_employee_with_an_account_finds_the_questionnaire_at_home(
+    world, login, scope_a
+):
+    triage = Questionnaire.objects.get(key="triage_ziekmelding")
+    own = invitation_create(actor=None, case=scope_a.own_case, questionnaire=triage)
+    invitation_create(actor=None, case=scope_a.team_case, questionnaire=triage)
+    client = login(world.user(Role.WERKNEMER))
+    home = client.get(reverse("cases:home", args=[SLUG])).content.decode()
+    assert "Vragenlijsten voor jou" in home
+    assert home.count("/vragenlijst/") == 1
+    link = re.search(r'href="(/vragenlijst/[^"]+)"', home).group(1)
+    assert client.get(link).status_code == 200
+    own.status = InvitationStatus.COMPLETED
+    own.save()
+    home = client.get(reverse("cases:home", args=[SLUG])).content.decode()
+    assert "/vragenlijst/" not in home
