@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import smtplib
 from pathlib import Path
 
 from django.conf import settings
@@ -295,7 +296,7 @@ def invitation_create(
         )
         if questionnaire.key == TRIAGE_QUESTIONNAIRE:
             _protocol_task_complete(case=case, actor=actor)
-        transaction.on_commit(lambda: _mail(invitation, kind="invitation"))
+        _mail(invitation, kind="invitation")
     return invitation
 
 
@@ -358,7 +359,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
             ]
         )
         audit_event_record(actor=actor, action="invitation_resend", obj=invitation)
-        transaction.on_commit(lambda: _mail(invitation, kind="invitation"))
+        _mail(invitation, kind="invitation")
     return invitation
 
 
@@ -387,18 +388,28 @@ def invitations_remind(*, now: dt.datetime) -> int:
             case__status=CaseStatus.OPEN,
         ).exclude(case__employee__email="")
         for invitation in due.select_related("case__employee", "version"):
-            claimed = Invitation.objects.filter(
-                pk=invitation.pk, reminders_sent=number - 1
-            ).update(reminders_sent=number, last_reminded_at=now)
-            if claimed:
-                _mail(invitation, kind="reminder")
-                sent += 1
+            try:
+                with transaction.atomic():
+                    claimed = Invitation.objects.filter(
+                        pk=invitation.pk, reminders_sent=number - 1
+                    ).update(reminders_sent=number, last_reminded_at=now)
+                    if claimed:
+                        _mail(invitation, kind="reminder")
+                        sent += 1
+            except ApplicationError:
+                # The mail server refused: the claim is undone, the next
+                # hourly run tries again.
+                logger.warning("reminder for invitation %s not sent", invitation.pk)
     return sent
 
 
 def _mail(invitation: Invitation, *, kind: str) -> None:
     """The invitation or reminder e-mail, in the invitation's language. It
-    names the questionnaire and carries the link; never answers."""
+    names the questionnaire and carries the link; never answers.
+
+    Sent inside the caller's transaction: when the mail server refuses, the
+    ``ApplicationError`` rolls the invitation (or reminder) back, so nothing
+    claims to be sent that was not."""
     from triage.links import invitation_url
 
     employee = invitation.case.employee
@@ -415,7 +426,13 @@ def _mail(invitation: Invitation, *, kind: str) -> None:
             _("Herinnering: %(title)s") if kind == "reminder" else "%(title)s"
         ) % {"title": context["title"]}
         body = render_to_string("triage/email/invitation.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [employee.email])
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [employee.email])
+    except (OSError, smtplib.SMTPException):
+        logger.warning("mail for invitation %s not sent", invitation.pk, exc_info=True)
+        raise ApplicationError(
+            _("De e-mail kon niet worden verstuurd. Probeer het later opnieuw.")
+        ) from None
 
 
 def response_answers(*, response: Response | None) -> dict:

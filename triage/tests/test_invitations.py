@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -200,3 +201,42 @@ def test_a_real_worker_sends_the_triage_after_a_ziekmelding(world):
     with tenant_scope(world.tenant_a):
         invitation = Invitation.objects.get(case__employee=employee)
         assert _triage_task(invitation.case).status == TaskStatus.DONE
+
+
+SMTP_DOWN = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 9,  # nothing listens there: the connection is refused
+}
+
+
+def test_a_refusing_mail_server_is_a_clear_error_and_saves_nothing(
+    world, login, scope_a, settings
+):
+    for name, value in SMTP_DOWN.items():
+        setattr(settings, name, value)
+    case = scope_a.a1_case
+    triage_invite_case_task(case.pk, case.tenant_id)
+    assert not Invitation.objects.exists()
+    assert _triage_task(case).status == TaskStatus.OPEN
+    client = login(world.user(Role.REGIEHOUDER))
+    page = client.post(
+        reverse("triage:invitation_send", args=["tenant-a", case.pk]),
+        {"questionnaire": Questionnaire.objects.get(key="triage_ziekmelding").pk},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "De e-mail kon niet worden verstuurd" in page.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_a_reminder_the_mail_server_refused_is_tried_again(scope_a, triage, settings):
+    start = timezone.now()
+    waiting = invitation_create(actor=None, case=scope_a.a1_case, questionnaire=triage)
+    for name, value in SMTP_DOWN.items():
+        setattr(settings, name, value)
+    assert invitations_remind(now=start + dt.timedelta(hours=25)) == 0
+    waiting.refresh_from_db()
+    assert waiting.reminders_sent == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert invitations_remind(now=start + dt.timedelta(hours=26)) == 1
