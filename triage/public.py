@@ -11,6 +11,7 @@ makes the browser send ``Origin: null``, which Django's CSRF check refuses).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.scoping import tenant_scope
 from core.exceptions import ApplicationError
-from triage.engine import AnswerErrors, Definition, Question, answers_clean
+from triage.engine import (
+    AnswerErrors,
+    Definition,
+    Question,
+    answers_clean,
+    is_visible,
+)
 from triage.links import LinkRefused, invitation_open, invitation_tenant
 from triage.messages import problem_message
 from triage.models import Invitation, Response
@@ -68,6 +75,7 @@ def with_invitation(
     """Resolve the token to its open invitation inside its tenant's scope and
     language, or answer with the refusal page."""
 
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
         try:
             tenant, public_id = invitation_tenant(token)
@@ -86,8 +94,6 @@ def with_invitation(
                     )
                 )
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -126,8 +132,6 @@ def _fields(
     errors: dict[str, str],
     language: str,
 ) -> list[Field]:
-    from triage.engine import is_visible
-
     section = next(s for s in definition.sections if s.key == section_key)
     on_page = {q.key for q in section.questions}
     fields = []

@@ -22,6 +22,7 @@ from core.exceptions import ApplicationError
 from triage.early_signals import cases_with_signals
 from triage.engine import Definition
 from triage.forms import RoutingDecisionForm
+from triage.models import Invitation
 from triage.selectors import (
     answers_readable,
     invitation_get,
@@ -77,7 +78,7 @@ def invitation_send(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResp
     return redirect(_case_url(tenant_slug, case.pk))
 
 
-def _invitation_for_change(request: HttpRequest, pk: int):  # noqa: ANN202
+def _invitation_for_change(request: HttpRequest, pk: int) -> Invitation:
     invitation = invitation_get(actor=request.user, pk=pk)
     if invitation is None or not can(
         request.user, Action.QUESTIONNAIRE, invitation.case

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts.access import Action, can
 from cases.models import AbsenceCase
@@ -45,9 +46,6 @@ def case_questionnaires(context: dict[str, Any], case: AbsenceCase) -> dict[str,
 def my_questionnaires(context: dict[str, Any]) -> dict[str, Any]:
     """For an employee with an account: the questionnaires waiting for them,
     opened through the same signed link as the e-mail."""
-    from django.urls import reverse
-    from django.utils import translation
-
     language = "en" if translation.get_language() == "en" else "nl"
     items = [
         {
