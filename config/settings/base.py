@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "triage",
     "documents",
     "integrations",
+    "integrations.imports",
+    "integrations.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Employee import from an HR or payroll export (CSV or XLSX)."""

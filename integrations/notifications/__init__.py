@@ -1,0 +1,1 @@
+"""E-mail notifications and ICS calendar invitations."""

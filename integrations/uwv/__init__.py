@@ -1,0 +1,2 @@
+"""UWV exports: the 42-week report and the re-integratieverslag package
+for the UWV employer portal."""

@@ -1,0 +1,1 @@
+"""Models of this sub-package (DESIGN.md §3: integrations)."""
