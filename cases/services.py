@@ -30,7 +30,12 @@ from cases.models import (
     Route,
     WorkabilityChange,
 )
-from cases.signals import case_facts_changed, case_people_changed, case_reported
+from cases.signals import (
+    case_facts_changed,
+    case_people_changed,
+    case_recovered,
+    case_reported,
+)
 from core.exceptions import ApplicationError
 
 # Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
@@ -234,6 +239,7 @@ def hersteldmelding_create(
             locked.recovery_date = effective_date
             locked.save(update_fields=["status", "recovery_date"])
         case_facts_changed.send(sender=AbsenceCase, case=locked)
+        case_recovered.send(sender=AbsenceCase, case=locked, change=change)
         audit_event_record(
             actor=actor,
             action="hersteldmelding_create",

@@ -14,3 +14,8 @@ case_people_changed = Signal()
 # Sent inside the transaction of a new ziekmelding, with ``case``, after
 # ``case_facts_changed``. Receivers work through ``transaction.on_commit``.
 case_reported = Signal()
+
+# Sent inside the transaction of a hersteldmelding, with ``case`` and
+# ``change`` (the WorkabilityChange; ``case.status`` tells whether the
+# recovery was full). Receivers work through ``transaction.on_commit``.
+case_recovered = Signal()

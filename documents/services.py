@@ -39,6 +39,7 @@ from documents.selectors import (
     document_prefill,
     signatures_of,
 )
+from documents.signals import document_signatures_requested, document_signed
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 # What a signed scan may be, recognised by its first bytes (not its name).
@@ -176,6 +177,7 @@ def _finalize(*, document: Document, now: dt.datetime) -> None:
     document.save(
         update_fields=["status", "signed_at", "sha256", "pdf", "pdf_content_key"]
     )
+    document_signed.send(sender=Document, document=document)
 
 
 def document_signatures_request(*, actor: User, document: Document) -> Document:
@@ -199,7 +201,9 @@ def document_signatures_request(*, actor: User, document: Document) -> Document:
             )
         locked.status = DocumentStatus.TER_ONDERTEKENING
         locked.save(update_fields=["status", "updated_at"])
-        if not document_type(locked.kind).parties:
+        if document_type(locked.kind).parties:
+            document_signatures_requested.send(sender=Document, document=locked)
+        else:
             _finalize(document=locked, now=timezone.now())
         audit_event_record(
             actor=actor,
