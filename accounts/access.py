@@ -43,6 +43,7 @@ class Action(enum.StrEnum):
     QUESTIONNAIRE = "questionnaire"
     ROUTE_DECIDE = "route_decide"
     ROUTE_PROPOSAL = "route_proposal"
+    EMPLOYEE_WRITE = "employee_write"
 
 
 # guardian permission codename that grants one case to one person
@@ -61,8 +62,16 @@ _EMPLOYER_SIGNING_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER
 
 # Roles that report sickness and recovery for the employees they can see.
 _REPORTING_ROLES = frozenset(
-    {Role.LEIDINGGEVENDE, Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER}
+    {Role.LEIDINGGEVENDE, Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER, Role.KOPPELING}
 )
+
+# Roles that work any task on the cases they see. An HR or payroll system
+# (koppeling) closes tasks it carried out itself, such as passing a
+# ziekmelding on to UWV; only the people who run cases hand tasks out.
+_TASK_WORKING_ROLES = _CASE_RUNNING_ROLES | {Role.KOPPELING}
+
+# Roles that keep employee master data (the import, the API's upsert).
+_EMPLOYEE_WRITING_ROLES = frozenset({Role.TENANT_ADMIN, Role.KOPPELING})
 
 
 def membership_for(user: User | AnonymousUser) -> Membership | None:
@@ -82,6 +91,18 @@ def membership_for(user: User | AnonymousUser) -> Membership | None:
     return cache[tenant.pk]
 
 
+def _employer_q(membership: Membership, path: str) -> Q:
+    """Rows under the employers ``membership`` covers; ``path`` leads from the
+    row to its employer id (``"employer"``, ``"employee__employer"``).
+
+    A koppeling (API key) covers either the employers on its membership or,
+    with ``all_employers``, every employer of the tenant.
+    """
+    if membership.role == Role.KOPPELING and membership.all_employers:
+        return Q()
+    return Q(**{f"{path}__in": membership.employers.all()})
+
+
 def _granted_case_ids(user: User) -> QuerySet:
     from cases.models import AbsenceCaseUserObjectPermission
 
@@ -99,8 +120,8 @@ def employers_visible_to(user: User | AnonymousUser) -> QuerySet[Employer]:
         return Employer.objects.none()
     if membership.role == Role.TENANT_ADMIN:
         return Employer.objects.all()
-    if membership.role in EMPLOYER_SCOPED_ROLES:
-        return Employer.objects.filter(memberships=membership)
+    if membership.role in EMPLOYER_SCOPED_ROLES or membership.role == Role.KOPPELING:
+        return Employer.objects.filter(_employer_q(membership, "pk"))
     return Employer.objects.filter(
         Exists(employees_visible_to(user).filter(employer=OuterRef("pk")))
     )
@@ -111,7 +132,8 @@ def employees_visible_to(user: User | AnonymousUser) -> QuerySet[Employee]:
 
     werknemer: self; leidinggevende: own team; hr, regiehouder, casemanager:
     employees of the employers on the membership; bedrijfsarts: employees of
-    assigned cases; tenant_admin: all (to manage master data, not cases).
+    assigned cases; tenant_admin: all (to manage master data, not cases);
+    koppeling: the employers of its API key.
     A guardian grant on a case adds its employee.
     """
     from cases.models import AbsenceCase, Employee
@@ -126,8 +148,8 @@ def employees_visible_to(user: User | AnonymousUser) -> QuerySet[Employee]:
         by_role = Q(user=user)
     elif role == Role.LEIDINGGEVENDE:
         by_role = Q(manager=user)
-    elif role in EMPLOYER_SCOPED_ROLES:
-        by_role = Q(employer__in=membership.employers.all())
+    elif role in EMPLOYER_SCOPED_ROLES or role == Role.KOPPELING:
+        by_role = _employer_q(membership, "employer")
     elif role == Role.BEDRIJFSARTS:
         by_role = Q(
             Exists(
@@ -162,7 +184,8 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
 
     werknemer: own; leidinggevende: own team; hr, regiehouder, casemanager:
     the employers on the membership; bedrijfsarts: cases assigned to them;
-    tenant_admin: none. A guardian grant adds exactly that case.
+    koppeling: the employers of its API key; tenant_admin: none. A guardian
+    grant adds exactly that case.
     """
     from cases.models import AbsenceCase
 
@@ -174,8 +197,8 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[AbsenceCase]:
         by_role = Q(employee__user=user)
     elif role == Role.LEIDINGGEVENDE:
         by_role = Q(employee__manager=user)
-    elif role in EMPLOYER_SCOPED_ROLES:
-        by_role = Q(employee__employer__in=membership.employers.all())
+    elif role in EMPLOYER_SCOPED_ROLES or role == Role.KOPPELING:
+        by_role = _employer_q(membership, "employee__employer")
     elif role == Role.BEDRIJFSARTS:
         by_role = Q(bedrijfsarts=user)
     else:
@@ -229,7 +252,7 @@ def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
     if membership is None:
         return tasks.none()
     tasks = tasks.filter(case__in=cases_visible_to(user))
-    if membership.role in _CASE_RUNNING_ROLES:
+    if membership.role in _TASK_WORKING_ROLES:
         return tasks
     return tasks.filter(assignee=user)
 
@@ -247,6 +270,9 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     for the employer by HR, regiehouder or casemanager, and for the employee
     only by the employee's own account. The routing proposal after triage is
     decided by whoever runs cases and read by them and the bedrijfsarts.
+    Employee master data is written by the tenant admin and by a koppeling
+    (an HR or payroll system), which also reports sickness and recovery and
+    closes tasks, and never sees medical data.
     """
     from cases.models import AbsenceCase, Employee, Employer
     from documents.models import Document
@@ -280,10 +306,9 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     if isinstance(obj, Task):
         if not cases_visible_to(user).filter(pk=obj.case_id).exists():
             return False
-        runs_cases = membership.role in _CASE_RUNNING_ROLES
         if action == Action.WORK_TASK:
-            return runs_cases or obj.assignee_id == user.pk
-        return action == Action.ASSIGN_TASK and runs_cases
+            return membership.role in _TASK_WORKING_ROLES or obj.assignee_id == user.pk
+        return action == Action.ASSIGN_TASK and membership.role in _CASE_RUNNING_ROLES
     if isinstance(obj, AbsenceCase):
         visible = cases_visible_to(user).filter(pk=obj.pk).exists()
     elif isinstance(obj, Employee):
@@ -296,6 +321,8 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return False
     if action == Action.VIEW:
         return True
+    if action == Action.EMPLOYEE_WRITE:
+        return membership.role in _EMPLOYEE_WRITING_ROLES and isinstance(obj, Employer)
     if action in (Action.ZIEKMELDING, Action.HERSTELDMELDING):
         return membership.role in _REPORTING_ROLES and isinstance(
             obj, (Employee, AbsenceCase)

@@ -102,6 +102,12 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A koppeling's membership is made and ended with its API key.
+        self.fields["role"].choices = [
+            choice
+            for choice in self.fields["role"].choices
+            if choice[0] != Role.KOPPELING
+        ]
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.fields["email"].disabled = True
@@ -174,7 +180,13 @@ class MembershipAdmin(TenantModelAdmin):
     filter_horizontal = ["employers"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Membership]:
-        return super().get_queryset(request).select_related("user")
+        # API keys (role koppeling) are managed on their own admin page.
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(role=Role.KOPPELING)
+            .select_related("user")
+        )
 
 
 @admin.register(User, site=tenant_admin_site)
@@ -186,7 +198,11 @@ class TenantUserAdmin(TenantModelAdmin):
     fields = ["email", "full_name", "preferred_language", "is_active", "last_login"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[User]:
-        return User.objects.filter(memberships__tenant=request.tenant).distinct()
+        return (
+            User.objects.filter(memberships__tenant=request.tenant)
+            .exclude(memberships__role=Role.KOPPELING)
+            .distinct()
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -135,6 +135,9 @@ class Role(models.TextChoices):
     CASEMANAGER = "casemanager", _("Casemanager")
     BEDRIJFSARTS = "bedrijfsarts", _("Bedrijfsarts")
     TENANT_ADMIN = "tenant_admin", _("Beheerder")
+    # An HR or payroll system that uses the REST API with an API key; its
+    # membership is made and ended with the key (``integrations.services``).
+    KOPPELING = "koppeling", _("Koppeling (API-sleutel)")
 
 
 # Roles whose view of cases is bounded by the employers on their membership.
@@ -169,6 +172,14 @@ class Membership(TenantOwned):
             "verantwoordelijkheid van de bedrijfsarts."
         ),
     )
+    all_employers = models.BooleanField(
+        _("alle werkgevers"),
+        default=False,
+        help_text=_(
+            "Alleen voor koppelingen: alle werkgevers van de organisatie, ook "
+            "werkgevers die later worden toegevoegd."
+        ),
+    )
     is_active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
@@ -186,6 +197,10 @@ class Membership(TenantOwned):
                 violation_error_message=_(
                     "Taakdelegatie is alleen mogelijk voor een casemanager."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(all_employers=False) | Q(role=Role.KOPPELING),
+                name="membership_all_employers_only_koppeling",
             ),
         ]
 

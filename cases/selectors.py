@@ -71,8 +71,18 @@ def employee_get(*, actor: User, employee_id: int) -> Employee:
 
 
 def case_list(*, actor: User, status: str | None = None) -> QuerySet[AbsenceCase]:
-    """Cases the actor may see, open ones first, newest first."""
-    qs = cases_visible_to(actor).select_related("employee", "employee__employer")
+    """Cases the actor may see, open ones first, newest first, each with
+    ``percentage_unfit``: the latest recorded percentage (one query)."""
+    latest_change = WorkabilityChange.objects.filter(case=OuterRef("pk")).order_by(
+        "-effective_date", "-id"
+    )
+    qs = (
+        cases_visible_to(actor)
+        .select_related("employee", "employee__employer")
+        .annotate(
+            percentage_unfit=Subquery(latest_change.values("percentage_unfit")[:1])
+        )
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-first_sick_day", "-pk")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.access import Action, can
 from accounts.models import Role, User
 from accounts.services import audit_event_record
+from cases.exceptions import CaseAlreadyOpenError
 from cases.models import (
     AbsenceCase,
     CaseStatus,
@@ -98,7 +99,7 @@ def ziekmelding_create(
         if AbsenceCase.objects.filter(
             employee=employee, status=CaseStatus.OPEN
         ).exists():
-            raise ApplicationError(
+            raise CaseAlreadyOpenError(
                 _("%(name)s heeft al een open verzuimdossier; meld eerst herstel.")
                 % {"name": employee.display_name},
                 field="employee",
@@ -141,7 +142,7 @@ def ziekmelding_create(
                 previous_case=linked,
             )
         except IntegrityError as exc:
-            raise ApplicationError(
+            raise CaseAlreadyOpenError(
                 _("%(name)s heeft al een open verzuimdossier; meld eerst herstel.")
                 % {"name": employee.display_name},
                 field="employee",

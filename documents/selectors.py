@@ -50,6 +50,13 @@ def documents_for_case(*, actor: User, case: AbsenceCase) -> QuerySet[Document]:
     )
 
 
+def document_list(*, actor: User) -> QuerySet[Document]:
+    """Every document on a case the actor may see (every version)."""
+    return Document.objects.filter(case__in=cases_visible_to(actor)).select_related(
+        "case"
+    )
+
+
 def document_get(*, actor: User, document_id: int) -> Document:
     """One document whose case the actor may see; 404 otherwise."""
     return get_object_or_404(

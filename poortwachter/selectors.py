@@ -122,6 +122,13 @@ def task_queue(
     return counts, tasks
 
 
+def task_list(*, actor: User) -> QuerySet[Task]:
+    """Every task, open or done, on a case the actor may see."""
+    return Task.objects.filter(case__in=cases_visible_to(actor)).select_related(
+        "case", "assignee"
+    )
+
+
 def task_get(*, actor: User, task_id: int) -> Task:
     """One task on a case the actor may see; 404 otherwise."""
     from django.shortcuts import get_object_or_404

@@ -19,6 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,7 @@ from poortwachter.rules import (
     compute_timeline,
 )
 from poortwachter.rules.calendar import add_working_days, last_working_day_on_or_before
+from poortwachter.rules.jsonio import timeline_to_json
 from poortwachter.rules.periods import Chain
 
 logger = logging.getLogger(__name__)
@@ -204,11 +206,7 @@ def case_facts(
     )
 
 
-def chain_timeline(*, case: AbsenceCase) -> tuple[list[AbsenceCase], Timeline]:
-    """The chain of ``case`` and its timeline as the rules see it now (no writes).
-
-    Raises ``RulesInputError`` when the facts are inconsistent.
-    """
+def _chain_facts(case: AbsenceCase) -> tuple[list[AbsenceCase], CaseFacts]:
     chains = _load_chains([case.pk])
     chain = next(iter(chains.values()))
     loaded = _load(chains, known=list(chains))
@@ -217,7 +215,26 @@ def chain_timeline(*, case: AbsenceCase) -> tuple[list[AbsenceCase], Timeline]:
         partials=loaded.partials,
         probleemanalyse_on=loaded.dated.get((chain[0].pk, "probleemanalyse")),
     )
+    return chain, facts
+
+
+def chain_timeline(*, case: AbsenceCase) -> tuple[list[AbsenceCase], Timeline]:
+    """The chain of ``case`` and its timeline as the rules see it now (no writes).
+
+    Raises ``RulesInputError`` when the facts are inconsistent.
+    """
+    chain, facts = _chain_facts(case)
     return chain, compute_timeline(facts)
+
+
+def chain_timeline_json(*, case: AbsenceCase) -> dict[str, Any]:
+    """The rules engine's JSON document for the chain of ``case`` (the same
+    document ``python -m poortwachter.rules`` prints), plus the ids of the
+    chain's cases. Raises ``RulesInputError`` when the facts are inconsistent."""
+    chain, facts = _chain_facts(case)
+    document = timeline_to_json(compute_timeline(facts), facts)
+    document["chain_case_ids"] = [c.pk for c in chain]
+    return document
 
 
 # --- desired tasks -----------------------------------------------------------------
