@@ -99,7 +99,8 @@ def _employer_q(membership: Membership, path: str) -> Q:
     with ``all_employers``, every employer of the tenant.
     """
     if membership.role == Role.KOPPELING and membership.all_employers:
-        return Q()
+        # Not an empty Q(): combined with "|" that would match nothing extra.
+        return Q(**{f"{path}__isnull": False})
     return Q(**{f"{path}__in": membership.employers.all()})
 
 

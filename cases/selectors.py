@@ -70,6 +70,18 @@ def employee_get(*, actor: User, employee_id: int) -> Employee:
     )
 
 
+def employee_get_by_number(
+    *, actor: User, employer_id: int, personnel_number: str
+) -> Employee:
+    """The employee with ``personnel_number`` at the employer, if the actor
+    may see them; 404 otherwise."""
+    return get_object_or_404(
+        employees_visible_to(actor).select_related("employer", "manager"),
+        employer_id=employer_id,
+        personnel_number=personnel_number,
+    )
+
+
 def case_list(*, actor: User, status: str | None = None) -> QuerySet[AbsenceCase]:
     """Cases the actor may see, open ones first, newest first, each with
     ``percentage_unfit``: the latest recorded percentage (one query)."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("vragenlijst/", include("triage.urls_public")),
+    path("api/v1/", include("integrations.api.urls")),
     path("admin/", platform_admin_site.urls),
     path("beheer/", tenant_admin_site.urls),
     path(

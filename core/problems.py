@@ -164,7 +164,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         detail = str(exc.detail)
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait) + 1)
-        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        if isinstance(
+            exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed
+        ):
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
     else:
         logger.exception("unexpected error in API view", exc_info=exc)

@@ -64,11 +64,11 @@ class ApiMiddleware:
         authorization = request.headers.get("Authorization", "")
         if authorization:
             scheme, _sep, raw = authorization.partition(" ")
-            key = api_key_for_secret(raw.strip()) if scheme.lower() == "bearer" else None
+            key = (
+                api_key_for_secret(raw.strip()) if scheme.lower() == "bearer" else None
+            )
             if key is None:
-                return _unauthenticated(
-                    _("De API-sleutel is onbekend of ingetrokken.")
-                )
+                return _unauthenticated(_("De API-sleutel is onbekend of ingetrokken."))
             request.api_key = key
             request.user = key.membership.user
             tenant = key.tenant
