@@ -151,7 +151,11 @@ def test_malformed_json_wrong_media_type_and_unknown_routes_are_problems(api):
     _problem(client.get("/api/v1/no-such-thing/"), 404, "not-found")
     _problem(client.delete("/api/v1/cases/"), 405, "method-not-allowed")
     _problem(client.get("/api/v1/cases/?status=lost"), 400, "validation-error")
-    _problem(client.get("/api/v1/cases/?first_sick_day_from=gisteren"), 400, "validation-error")
+    _problem(
+        client.get("/api/v1/cases/?first_sick_day_from=gisteren"),
+        400,
+        "validation-error",
+    )
 
 
 def test_full_and_partial_hersteldmelding(world, api):
@@ -159,7 +163,11 @@ def test_full_and_partial_hersteldmelding(world, api):
     case = world.a1_case
     partial = client.post(
         f"/api/v1/cases/{case.pk}/hersteldmeldingen/",
-        {"effective_date": TODAY.isoformat(), "percentage_fit": 50, "hours_worked": "16.0"},
+        {
+            "effective_date": TODAY.isoformat(),
+            "percentage_fit": 50,
+            "hours_worked": "16.0",
+        },
         format="json",
     )
     assert partial.status_code == 201, partial.content
@@ -330,7 +338,9 @@ def test_list_queries_do_not_grow_with_rows(
 
 
 def test_schema_and_docs_are_served_without_a_key(client):
-    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = client.get(
+        "/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    )
     assert schema.status_code == 200
     spec = schema.json()
     assert spec["openapi"].startswith("3.")
