@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.scoping import tenant_scope
@@ -17,7 +18,7 @@ from documents.models import Document, DocumentKind, DocumentStatus
 from poortwachter.models import Task, TaskSource, TaskStatus
 
 PROBLEM = "application/problem+json"
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _problem(response, status: int, slug: str) -> dict:
