@@ -24,6 +24,7 @@ ALL_TENANTS_CALLERS = {
     "accounts/selectors.py": "a user's memberships across tenants",
     "accounts/admin.py": "platform admin; shared accounts",
     "poortwachter/management/commands/poortwachter_timeline.py": "case id lookup",
+    "integrations/selectors.py": "an API key names its own tenant",
 }
 DJANGO_SCOPES_IMPORTERS = {
     "accounts/scoping.py",

@@ -34,6 +34,8 @@ EXPECTED_CASES = {
     Role.CASEMANAGER: {"team_case", "own_case", "a1_case", "a2_case"},
     Role.BEDRIJFSARTS: {"team_case", "a3_case"},
     Role.TENANT_ADMIN: set(),
+    # A koppeling (API key) with no employer on its membership covers none.
+    Role.KOPPELING: set(),
 }
 
 

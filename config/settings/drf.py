@@ -17,7 +17,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.ApiCursorPagination",
     "EXCEPTION_HANDLER": "core.problems.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -41,6 +41,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "AUTHENTICATION_WHITELIST": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.document_input_rules",
+    ],
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accounts.models.Language"},
     # The docs page loads Swagger UI from our own static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

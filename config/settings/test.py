@@ -25,3 +25,6 @@ import hashlib  # noqa: E402
 DATABASES["default"]["TEST"] = {
     "NAME": "test_hervat_" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
 }
+
+# schemathesis calls the app in process as http://localhost.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "localhost", "testserver"]

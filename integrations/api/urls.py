@@ -55,5 +55,5 @@ urlpatterns = [
         name="document-download",
     ),
     # Anything else under /api/v1/ is a problem+json 404, not an HTML page.
-    re_path(r"^.*$", api_not_found),
+    re_path(r"", api_not_found),
 ]
