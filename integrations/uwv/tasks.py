@@ -1,5 +1,6 @@
-"""The UWV package is PDF work: it runs on the ``documents`` queue (the
-``integrations.*`` route is for calls to other systems)."""
+"""The UWV package is PDF work: config/settings/celery.py routes these tasks
+to the ``documents`` queue (``integrations.*`` is for calls to other
+systems)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from accounts.models import Tenant
 from accounts.scoping import tenant_scope
 
 
-@shared_task(acks_late=True, soft_time_limit=240, time_limit=300, queue="documents")
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def uwv_riv_package_build_task(case_id: int, tenant_id: int, today: str) -> bool:
     """Build and store the UWV package of one case as of ``today`` (an ISO
     date); a no-op when that exact package is already stored."""
