@@ -37,6 +37,9 @@ def test_hr_regiehouder_and_casemanager_see_the_export_page(dossier, login, role
     # The page shows the BSN masked; only the files carry it in full.
     assert "******333" in page.text
     assert BSN not in page.text
+    # Nothing signed yet: no empty package to download.
+    assert "Er zijn nog geen ondertekende onderdelen" in page.text
+    assert "re-integratieverslag.zip" not in page.text
 
 
 @pytest.mark.parametrize(
@@ -115,6 +118,8 @@ def test_package_is_built_on_the_queue_then_served_until_a_change(
         page.text
     )
     url = _urls(w.case.pk)[4]
+    assert url in page.text
+    assert BSN not in page.text
     with django_capture_on_commit_callbacks() as callbacks:
         pending = client.get(url)
     assert pending.status_code == 202
