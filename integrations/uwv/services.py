@@ -138,13 +138,17 @@ def riv_package_store(*, case: AbsenceCase, today: dt.date) -> str | None:
         return name
     package = exports.riv_package(case=case, today=today)
     stored = storage.save(name, ContentFile(package.zip))
+    if stored != name:
+        # A duplicate message built the same package first: keep that one.
+        storage.delete(stored)
+        return name
     folder = selectors.riv_package_folder(case=case)
     try:
         _dirs, files = storage.listdir(folder)
     except FileNotFoundError:
         files = []
     for old in files:
-        if old.startswith("riv-pakket-") and f"{folder}{old}" != stored:
+        if old.startswith("riv-pakket-") and f"{folder}{old}" != name:
             storage.delete(f"{folder}{old}")
     with transaction.atomic():
         audit_event_record(

@@ -53,3 +53,15 @@ def test_real_worker_on_the_documents_queue_stores_the_package(
         assert riv_package_download(actor=hr, case=case, today=today) == name
     with document_storage().open(name, "rb") as stored:
         assert stored.read(4) == b"PK\x03\x04"
+
+
+def test_a_duplicate_message_builds_nothing_twice(scope_a, settings, tmp_path):
+    from accounts.models import AuditEvent
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    today = "2026-11-20"
+    case = scope_a.a1_case
+    assert uwv_riv_package_build_task.run(case.pk, scope_a.tenant_a.pk, today)
+    assert uwv_riv_package_build_task.run(case.pk, scope_a.tenant_a.pk, today)
+    assert len(list((tmp_path / "media").rglob("riv-pakket-*.zip"))) == 1
+    assert AuditEvent.objects.filter(action="uwv_riv_package_store").count() == 1
