@@ -26,4 +26,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("poortwachter.urls")),
     path("t/<slug:tenant_slug>/", include("documents.urls")),
     path("t/<slug:tenant_slug>/", include("triage.urls")),
+    path("t/<slug:tenant_slug>/", include("integrations.uwv.urls")),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.uwv",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,9 @@ CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "documents.*": {"queue": "documents"},
+    # The UWV package is PDF work, not a call to another system. Listed
+    # before "integrations.*": the first matching pattern wins.
+    "integrations.uwv.tasks.*": {"queue": "documents"},
     "integrations.*": {"queue": "integrations"},
 }
 # `make demo` runs without a broker: tasks execute in-process. Never in tests.
