@@ -47,6 +47,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poortwachter.tasks.tasks_overdue_sweep_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    "integrations-idempotency-purge": {
+        "task": "integrations.tasks.idempotency_records_purge_task",
+        "schedule": crontab(minute=40),
+    },
     "triage-invitations-remind": {
         "task": "triage.tasks.invitations_remind_task",
         "schedule": crontab(minute=20),

@@ -114,11 +114,17 @@ def test_two_identical_posts_at_once_make_one_case(world, make_key, with_key):
         assert AbsenceCase.objects.filter(employee=employee).count() == 1
 
 
-def test_old_answers_are_purged(world, api, employee):
-    from integrations.services import IDEMPOTENCY_TTL, idempotency_records_purge
+def test_old_answers_are_purged_by_the_hourly_job(world, api, employee):
+    import time_machine
+    from django.conf import settings
+
+    from integrations.services import IDEMPOTENCY_TTL
+    from integrations.tasks import idempotency_records_purge_task
 
     _ziekmelding(api(), employee, "old")
-    with tenant_scope(world.tenant_a):
-        assert idempotency_records_purge(now=timezone.now()) == 0
-        later = timezone.now() + IDEMPOTENCY_TTL + timezone.timedelta(minutes=1)
-        assert idempotency_records_purge(now=later) == 1
+    assert idempotency_records_purge_task() == 0
+    later = timezone.now() + IDEMPOTENCY_TTL + timezone.timedelta(minutes=1)
+    with time_machine.travel(later):
+        assert idempotency_records_purge_task() == 1
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "integrations.tasks.idempotency_records_purge_task" in tasks
