@@ -92,6 +92,8 @@ def test_seed_demo_twice_on_sqlite_creates_no_duplicates(demo_env):
         assert f"{role}@arbo-noord.example" in first
     assert "casemanager@verzuim-zuid.example" in first
     assert "hervat-demo" in first
+    # An API key for the REST API, shown by the run that made it only.
+    assert "Authorization: Bearer hvk_" in first
 
 
 def test_every_demo_login_reaches_its_home_page(demo_env):

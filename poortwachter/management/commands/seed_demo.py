@@ -147,6 +147,9 @@ def _valid_bsn(rng: random.Random) -> str:
             return "".join(map(str, digits)) + str(last)
 
 
+DEMO_API_KEY_NAME = "Demo HR-systeem"
+
+
 class Command(BaseCommand):
     help = "Laad demogegevens (twee organisaties, alle rollen, dossiers in elke fase)."
 
@@ -163,10 +166,35 @@ class Command(BaseCommand):
             with tenant_scope(tenant):
                 timelines_refresh(today=today)
                 self._complete_past_tasks(today)
+        with tenant_scope(tenant_a):
+            api_key = self._api_key(tenant_a)
         self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
         self.stdout.write(f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}")
         for email, role, tenant in logins:
             self.stdout.write(f"  {role:<15} {email:<36} ({tenant})")
+        if api_key:
+            self.stdout.write(
+                "REST API (arbo-noord, alleen nu getoond): "
+                f"Authorization: Bearer {api_key}  — docs: /api/v1/docs/"
+            )
+
+    def _api_key(self, tenant: Tenant) -> str | None:
+        """A write key for every employer, made once; its full text is shown
+        only by the run that made it (a later run makes none)."""
+        from integrations.models import ApiKey
+        from integrations.services import api_key_create
+
+        if ApiKey.objects.filter(name=DEMO_API_KEY_NAME).exists():
+            return None
+        admin = User.objects.get(email=f"tenant_admin@{tenant.slug}.example")
+        _key, secret = api_key_create(
+            actor=admin,
+            tenant=tenant,
+            name=DEMO_API_KEY_NAME,
+            scope="write",
+            all_employers=True,
+        )
+        return secret
 
     def _tenant(self, slug: str, name: str) -> Tenant:
         tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": name})
