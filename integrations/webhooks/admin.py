@@ -51,6 +51,7 @@ from integrations.webhooks.signing import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
+    body_ordered,
 )
 
 ERROR_LABELS = {
@@ -504,7 +505,7 @@ class WebhookDeliveryAdmin(TenantModelAdmin):
 
     @admin.display(description=_("verstuurde inhoud"))
     def request_body(self, obj: WebhookDelivery) -> SafeString:
-        text = json.dumps(obj.event.payload, indent=2, ensure_ascii=False)
+        text = json.dumps(body_ordered(obj.event.payload), indent=2, ensure_ascii=False)
         return format_html('<pre class="webhook-json">{}</pre>', text)
 
     @admin.display(description=_("begin van het antwoord"))

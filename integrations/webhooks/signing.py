@@ -25,9 +25,26 @@ def secret_generate() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
+# The documented order of the top-level keys. Storage (PostgreSQL jsonb)
+# does not keep key order, so the body is put in order when it is encoded:
+# every attempt of an event sends the same bytes.
+TOP_LEVEL_KEYS = ("id", "type", "created_at", "tenant", "data")
+
+
+def body_ordered(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with its keys in the documented order, ``data`` sorted."""
+    ordered = {key: payload[key] for key in TOP_LEVEL_KEYS if key in payload}
+    ordered.update(payload)
+    if isinstance(ordered.get("data"), dict):
+        ordered["data"] = dict(sorted(ordered["data"].items()))
+    return ordered
+
+
 def body_encode(payload: dict[str, Any]) -> bytes:
     """The bytes that are sent and signed: compact UTF-8 JSON."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(
+        body_ordered(payload), ensure_ascii=False, separators=(",", ":")
+    ).encode()
 
 
 def signature(*, secret: str, timestamp: int, body: bytes) -> str:

@@ -96,3 +96,19 @@ def test_the_secret_is_encrypted_at_rest(scope_a, endpoint):
         )
         (stored,) = cursor.fetchone()
     assert endpoint.plain_secret not in stored
+
+
+def test_the_body_keeps_the_documented_key_order_on_every_attempt(
+    scope_a, endpoint, receiver, ziekmelding
+):
+    request = _delivered(scope_a, ziekmelding, receiver)
+    body = request.body.decode()
+    assert body.startswith('{"id":"')
+    keys = ['"id":', '"type":', '"created_at":', '"tenant":', '"data":']
+    assert [body.index(key) for key in keys] == sorted(body.index(k) for k in keys)
+    deliveries_replay(
+        actor=scope_a.user(Role.TENANT_ADMIN),
+        deliveries=[WebhookDelivery.objects.get()],
+    )
+    assert attempt(scope_a.tenant_a, WebhookDelivery.objects.get().pk, 1) == "delivered"
+    assert receiver.requests[-1].body == request.body
