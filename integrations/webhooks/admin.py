@@ -161,6 +161,10 @@ class WebhookEndpointAdmin(TenantModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [] if obj is None else list(self.readonly_fields)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookEndpoint]:
+        # Secrets are decrypted only by the services that sign or rotate.
+        return super().get_queryset(request).defer("secret", "previous_secret")
+
     @admin.display(description=_("gebeurtenissen"))
     def event_list(self, obj: WebhookEndpoint) -> str:
         return ", ".join(obj.events)
@@ -467,6 +471,13 @@ class WebhookDeliveryAdmin(TenantModelAdmin):
         if not _is_uuid(term):
             return queryset.none(), False
         return queryset.filter(event__event_id=term), False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
+        return (
+            super()
+            .get_queryset(request)
+            .defer("endpoint__secret", "endpoint__previous_secret")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -39,6 +39,7 @@ from integrations.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from integrations.webhooks.selectors import endpoints_subscribed
 from integrations.webhooks.signing import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
@@ -291,22 +292,6 @@ def endpoint_ping(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 # --- events ------------------------------------------------------------------
-
-
-def endpoints_subscribed(*, tenant_id: int, event_type: str) -> list[WebhookEndpoint]:
-    """Active endpoints of the tenant that subscribe to ``event_type``.
-
-    The tenant is filtered explicitly as well as by the scope: code running
-    with scoping disabled (a management command) must never send one
-    tenant's event to another tenant's endpoint.
-    """
-    return [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            tenant_id=tenant_id, is_active=True
-        )
-        if event_type in endpoint.events
-    ]
 
 
 def _event_create(
