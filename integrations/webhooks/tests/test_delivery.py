@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import transaction
 
 from accounts.models import AuditEvent, Role
+from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase
 from cases.signals import case_reported
 from core.exceptions import ApplicationError
@@ -21,11 +22,14 @@ from integrations.webhooks.models import (
     WebhookEvent,
 )
 from integrations.webhooks.services import (
+    ENQUEUE_LEASE,
     deliveries_replay,
     endpoint_create,
     endpoint_reenable,
+    event_record,
     events_prune,
 )
+from integrations.webhooks.tasks import deliveries_sweep_task, task_overdue_events_task
 from integrations.webhooks.tests.conftest import START, attempt, first_attempt
 
 MINUTE = dt.timedelta(minutes=1)
@@ -415,3 +419,34 @@ def test_the_log_keeps_90_days_of_finished_events(scope_a, endpoint, ziekmelding
         assert events_prune(tenant=scope_a.tenant_a) == 1
     assert list(WebhookDelivery.objects.all()) == [waiting]
     assert not WebhookAttempt.objects.exists()
+
+
+def test_the_beat_sweep_queues_due_deliveries_of_every_tenant(
+    world, receiver, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START, tick=False) as clock:
+        for tenant, admin in (
+            (world.tenant_a, world.user(Role.TENANT_ADMIN)),
+            (world.tenant_b, world.casemanager_b),
+        ):
+            with tenant_scope(tenant):
+                endpoint_create(
+                    actor=admin,
+                    tenant=tenant,
+                    name=f"HR {tenant.slug}",
+                    url=receiver.url,
+                    events=["case.created"],
+                )
+                event_record(
+                    tenant=tenant,
+                    event_type="case.created",
+                    key=f"case.created:sweep-{tenant.slug}",
+                    data=lambda: {"case_id": 1},
+                )
+        clock.shift(ENQUEUE_LEASE)
+        with django_capture_on_commit_callbacks() as queued:
+            assert deliveries_sweep_task() == 2
+        assert len(queued) == 2  # one per tenant, after its own commit
+        with django_capture_on_commit_callbacks() as queued:
+            assert deliveries_sweep_task() == 0  # queued ones are leased
+        assert task_overdue_events_task() == 0
