@@ -10,6 +10,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-dejavu-core gettext chromium poppler-utils
 # The embedded demo: SQLite, no Redis, Celery tasks run in-process.
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER=1 \
+	WEBHOOKS_ENABLED=1 \
 	CACHE_BACKEND=django.core.cache.backends.locmem.LocMemCache
 # Locally the test database is kept between runs; CI always builds it anew.
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)

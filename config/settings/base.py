@@ -182,6 +182,17 @@ STORAGES = {
     },
 }
 
+# Outbound webhooks (integrations.webhooks). Off by default: events are
+# still recorded, and sent once this is on. Endpoints must use https and may
+# not resolve to private, loopback or link-local addresses (checked at
+# delivery time) unless the two settings after it say otherwise.
+WEBHOOKS_ENABLED = env_bool("WEBHOOKS_ENABLED", default=False)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool(
+    "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False
+)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -59,4 +59,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poortwachter.tasks.tasks_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
+    # The one mechanism that sends webhook deliveries and their retries.
+    "webhooks-deliveries-sweep": {
+        "task": "integrations.webhooks.tasks.deliveries_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
+    "webhooks-task-overdue-events": {
+        "task": "integrations.webhooks.tasks.task_overdue_events_task",
+        "schedule": crontab(minute=5),
+    },
+    "webhooks-events-prune": {
+        "task": "integrations.webhooks.tasks.events_prune_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

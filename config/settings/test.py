@@ -17,6 +17,10 @@ STORAGES["staticfiles"] = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Webhook tests deliver to a real receiver on 127.0.0.1 over http.
+WEBHOOKS_ENABLED = True
+WEBHOOKS_REQUIRE_HTTPS = False
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
 
 # One test database per checkout, so a clean clone (what CI runs) and a
 # working tree on the same machine never share or drop each other's database.

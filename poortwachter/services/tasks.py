@@ -24,6 +24,7 @@ def task_complete(
     is refreshed after commit.
     """
     from cases.signals import case_facts_changed
+    from poortwachter.signals import task_completed
 
     when = timezone.now()
     if completed_on is not None:
@@ -49,6 +50,7 @@ def task_complete(
         )
         if locked.source == TaskSource.LEGAL:
             case_facts_changed.send(sender=Task, case=locked.case)
+        task_completed.send(sender=Task, task=locked)
     return locked
 
 
