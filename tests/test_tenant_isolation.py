@@ -13,7 +13,15 @@ from accounts.scoping import tenant_scope
 from accounts.tests.factories import UserFactory
 from cases.models import AbsenceCase, Employer
 
-TENANT_APPS = ("cases", "poortwachter", "triage", "documents", "integrations")
+TENANT_APPS = (
+    "cases",
+    "poortwachter",
+    "triage",
+    "documents",
+    "integrations",
+    "imports",
+    "webhooks",
+)
 
 
 def _tenant_models():
