@@ -6,6 +6,7 @@ import csv
 import io
 
 from accounts.models import Role
+from cases.validators import bsn_is_valid
 from integrations.imports.models import ImportRun
 from integrations.imports.services import (
     import_run_confirm,
@@ -39,7 +40,7 @@ def valid_bsn(seed: int) -> str:
         digits = f"{base:08d}"[-8:]
         total = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True))
         check = total % 11
-        if check < 10 and (digits + str(check)) != "000000000":
+        if check < 10 and bsn_is_valid(digits + str(check)):
             return digits + str(check)
         base += 1
 
