@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.afas",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# AFAS Profit connector (integrations/afas): off unless the platform turns it
+# on; each tenant then configures its own connections in /beheer/.
+AFAS_ENABLED = env_bool("AFAS_ENABLED", default=False)
 
 LOGGING = {
     "version": 1,

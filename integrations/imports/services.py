@@ -423,3 +423,19 @@ def import_files_purge(*, older_than_days: int = 7) -> int:
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
     deleted, _per_model = ImportFile.objects.filter(run__created_at__lt=cutoff).delete()
     return deleted
+
+
+def import_run_failed_record(
+    *, employer: Employer, source: str, label: str, message: str
+) -> ImportRun:
+    """Record a connector run that could not even fetch its rows, so the
+    administrator sees why nothing changed."""
+    return ImportRun.objects.create(
+        tenant_id=employer.tenant_id,
+        employer=employer,
+        source=source,
+        file_name=label[:255],
+        status=ImportStatus.FAILED,
+        failure=message,
+        finished_at=timezone.now(),
+    )

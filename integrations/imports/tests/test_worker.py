@@ -33,7 +33,16 @@ def _wait_for(world, run, status):
         time.sleep(0.2)
 
 
+@pytest.fixture
+def default_queue_restored():
+    """A worker started with ``queues=`` narrows what the app consumes for
+    every later worker in this process; put the default queue back."""
+    yield
+    app.amqp.queues.select_add(app.conf.task_default_queue)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("default_queue_restored")
 def test_real_worker_plans_and_carries_out_a_queued_run(world):
     admin = world.user(Role.TENANT_ADMIN)
     rows = [person(f"W{i}", seed=i + 1) for i in range(120)]
