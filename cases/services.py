@@ -842,9 +842,20 @@ def _employee_changes_write(
         by_fields.setdefault(tuple(sorted(change.values)), []).append(change.employee)
     for names, employees in by_fields.items():
         Employee.objects.bulk_update(employees, names, batch_size=batch_size // 2)
-    for change in changes:
-        if change.facts_changed:
-            employee_facts_changed(employee=change.employee)
+    changed_facts = [c.employee for c in changes if c.facts_changed]
+    # One query finds who has an open case, so a file that changes the hours
+    # of thousands of employees does not cost a query per employee.
+    with_open_case: set[int] = set()
+    for start in range(0, len(changed_facts), batch_size):
+        with_open_case.update(
+            AbsenceCase.objects.filter(
+                employee__in=changed_facts[start : start + batch_size],
+                status=CaseStatus.OPEN,
+            ).values_list("employee_id", flat=True)
+        )
+    for employee in changed_facts:
+        if employee.pk in with_open_case:
+            employee_facts_changed(employee=employee)
     created = iter(creates)
     return [change.employee or next(created) for change in changes]
 

@@ -359,3 +359,22 @@ def test_planning_query_count_does_not_grow_with_rows(scope_a, size):
         plan = plan_make(employer=scope_a.employer_a1, rows=rows, columns=columns)
     assert plan.created_count == size
     assert len(queries) == 2
+
+
+def test_import_of_employment_end_refreshes_the_open_case(scope_a):
+    from poortwachter.models import CaseTimeline
+
+    employee = scope_a.a1_employee
+    CaseTimeline.objects.filter(case=scope_a.a1_case).update(stale=False)
+    row = person(
+        employee.personnel_number,
+        **{
+            "BSN": employee.bsn,
+            "Achternaam": employee.surname,
+            "Datum in dienst": "01-01-2020",
+            "Datum uit dienst": "31-12-2026",
+        },
+    )
+    done = real_run(scope_a, dry_run(scope_a, csv_bytes([row])))
+    assert done.status == ImportStatus.DONE
+    assert CaseTimeline.objects.get(case=scope_a.a1_case).stale is True
