@@ -17,15 +17,15 @@ from integrations.imports.models import FileEncoding, ImportRun
 
 class UploadForm(forms.Form):
     employer = forms.ModelChoiceField(
-        label=_("werkgever"), queryset=Employer.objects.none()
+        label=_("Werkgever"), queryset=Employer.objects.none()
     )
     file = forms.FileField(
-        label=_("bestand"),
+        label=_("Bestand"),
         help_text=_("Een CSV-bestand (.csv) of Excel-bestand (.xlsx), met kopregel."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
     encoding = forms.ChoiceField(
-        label=_("tekenset (alleen voor CSV)"),
+        label=_("Tekenset (alleen voor CSV)"),
         choices=FileEncoding.choices,
         initial=FileEncoding.UTF8,
         widget=forms.RadioSelect,
