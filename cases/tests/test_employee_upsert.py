@@ -74,7 +74,7 @@ def test_update_writes_only_changed_fields_and_masks_bsn(scope_a):
 def test_unchanged_employee_is_a_no_op_without_audit_event(scope_a):
     upsert(scope_a)
     before = AuditEvent.objects.count()
-    employee, created = upsert(scope_a, bsn="1234 567 82", email=" jan@werk.test ")
+    _employee, created = upsert(scope_a, bsn="1234 567 82", email=" jan@werk.test ")
     assert created is False
     assert AuditEvent.objects.count() == before
 
