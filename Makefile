@@ -74,3 +74,4 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/imports.py

@@ -7,9 +7,14 @@ audit event in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +29,7 @@ from cases.models import (
     ContactChannel,
     ContactNote,
     Employee,
+    Employer,
     ExpectedDuration,
     Intervention,
     InterventionKind,
@@ -37,6 +43,7 @@ from cases.signals import (
     case_recovered,
     case_reported,
 )
+from cases.validators import mask_bsn, normalize_bsn, validate_bsn
 from core.exceptions import ApplicationError
 
 # Art. 7:629 lid 10 BW: periods separated by fewer than four weeks of full
@@ -482,3 +489,475 @@ def intervention_update(
             },
         )
     return intervention
+
+
+# --- Employee master data: one upsert, shared by the API and the import ------
+
+# The fields a system (REST API, file import, HR connector) may set on an
+# employee. ``manager_email`` is accepted in place of ``manager``.
+EMPLOYEE_UPSERT_FIELDS = (
+    "bsn",
+    "initials",
+    "first_name",
+    "surname_prefix",
+    "surname",
+    "birth_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "preferred_language",
+    "job_title",
+    "contract_hours",
+    "manager",
+    "employment_start",
+    "employment_end",
+)
+EMPLOYEE_REQUIRED_FIELDS = ("surname", "employment_start")
+# Facts the Poortwachter timeline or the documents of an open case depend on.
+EMPLOYEE_FACT_FIELDS = frozenset(
+    {"employment_start", "employment_end", "contract_hours"}
+)
+_EMPLOYEE_TEXT_FIELDS = frozenset(
+    {
+        "initials",
+        "first_name",
+        "surname_prefix",
+        "surname",
+        "birth_name",
+        "email",
+        "phone",
+        "job_title",
+    }
+)
+_EMPLOYEE_DATE_FIELDS = frozenset(
+    {"date_of_birth", "employment_start", "employment_end"}
+)
+# The Arbeidstijdenwet allows at most 60 hours in one week.
+CONTRACT_HOURS_MAX = Decimal(60)
+_EARLIEST_PLAUSIBLE_DATE = dt.date(1900, 1, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class EmployeeChange:
+    """What writing one employee would do: create it, or change ``values``.
+
+    ``values`` holds cleaned values: every given field for a create, only the
+    fields that differ for an update (``before`` holds their old values).
+    """
+
+    personnel_number: str
+    employee: Employee | None
+    values: dict[str, Any]
+    before: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def created(self) -> bool:
+        return self.employee is None
+
+    @property
+    def facts_changed(self) -> bool:
+        return not self.created and bool(EMPLOYEE_FACT_FIELDS & set(self.values))
+
+    def summary(self) -> dict[str, list[str]]:
+        """``{field: [before, after]}`` as text, the BSN masked: safe for an
+        audit event or a report page."""
+        return {
+            name: [
+                _employee_value_text(name, self.before.get(name)),
+                _employee_value_text(name, value),
+            ]
+            for name, value in self.values.items()
+        }
+
+
+def _employee_value_text(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if name == "bsn":
+        return mask_bsn(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, User):
+        return value.email
+    return str(value)
+
+
+def employee_managers_by_email(*, emails: Iterable[str]) -> dict[str, User]:
+    """Users with an active leidinggevende membership in the scoped tenant,
+    by lower-cased e-mail address (one query for any number of addresses)."""
+    from accounts.models import Membership
+
+    wanted = {email.strip().lower() for email in emails if email and email.strip()}
+    if not wanted:
+        return {}
+    memberships = Membership.objects.filter(
+        role=Role.LEIDINGGEVENDE, is_active=True, user__email__in=wanted
+    ).select_related("user")
+    return {m.user.email.lower(): m.user for m in memberships}
+
+
+def _field_label(name: str) -> str:
+    return str(Employee._meta.get_field(name).verbose_name)
+
+
+def _model_clean(name: str, value: Any) -> Any:
+    """Run the model field's own conversion and validation on ``value``."""
+    model_field = Employee._meta.get_field(name)
+    try:
+        return model_field.clean(value, None)
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            "; ".join(str(message) for message in exc.messages), field=name
+        ) from exc
+
+
+def _employee_field_clean(
+    name: str, value: Any, managers: Mapping[str, User]
+) -> tuple[str, Any]:
+    """One field cleaned for writing; returns (model field name, value)."""
+    if name == "manager_email":
+        email = (value or "").strip().lower()
+        if not email:
+            return "manager", None
+        manager = managers.get(email)
+        if manager is None:
+            raise ApplicationError(
+                _(
+                    "%(email)s is geen actieve leidinggevende in deze organisatie. "
+                    "Voeg eerst een lidmaatschap met die rol toe."
+                )
+                % {"email": email},
+                field="manager_email",
+            )
+        return "manager", manager
+    if name == "manager":
+        if value is not None and value.email.lower() not in managers:
+            raise ApplicationError(
+                _("%(name)s is geen actieve leidinggevende in deze organisatie.")
+                % {"name": value.get_full_name()},
+                field="manager",
+            )
+        return "manager", value
+    if name in _EMPLOYEE_TEXT_FIELDS:
+        text = "" if value is None else str(value).strip()
+        if name in EMPLOYEE_REQUIRED_FIELDS and not text:
+            raise ApplicationError(
+                _("%(field)s is verplicht.")
+                % {"field": _field_label(name).capitalize()},
+                field=name,
+            )
+        return name, _model_clean(name, text)
+    if name == "bsn":
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return name, ""
+        try:
+            validate_bsn(text)
+        except DjangoValidationError as exc:
+            raise ApplicationError(exc.messages[0], field=name) from exc
+        return name, normalize_bsn(text)
+    if name == "preferred_language":
+        text = "" if value is None else str(value).strip().lower()
+        return name, _model_clean(name, text or Employee._meta.get_field(name).default)
+    if name in _EMPLOYEE_DATE_FIELDS:
+        if value is None or value == "":
+            if name in EMPLOYEE_REQUIRED_FIELDS:
+                raise ApplicationError(
+                    _("%(field)s is verplicht.")
+                    % {"field": _field_label(name).capitalize()},
+                    field=name,
+                )
+            return name, None
+        day = _model_clean(name, value)
+        if day < _EARLIEST_PLAUSIBLE_DATE or day.year > 2200:
+            raise ApplicationError(
+                _("%(date)s is geen aannemelijke datum voor %(field)s.")
+                % {"date": day.strftime("%d-%m-%Y"), "field": _field_label(name)},
+                field=name,
+            )
+        if name == "date_of_birth" and day >= timezone.localdate():
+            raise ApplicationError(
+                _("De geboortedatum ligt niet in het verleden."), field=name
+            )
+        return name, day
+    if name == "contract_hours":
+        if value is None or value == "":
+            return name, None
+        hours = _model_clean(name, value)
+        if not Decimal(0) <= hours <= CONTRACT_HOURS_MAX:
+            raise ApplicationError(
+                _("Contracturen per week liggen tussen 0 en %(max)s.")
+                % {"max": CONTRACT_HOURS_MAX},
+                field=name,
+            )
+        return name, hours
+    raise ApplicationError(
+        _("Onbekend veld: %(field)s.") % {"field": name}, field=name
+    )  # pragma: no cover - callers check the names first
+
+
+def employee_fields_clean(
+    *, fields: Mapping[str, Any], managers: Mapping[str, User] | None = None
+) -> tuple[dict[str, Any], list[ApplicationError]]:
+    """Clean ``fields`` for writing on an employee, field by field.
+
+    Returns the cleaned values (model field names; ``manager_email`` becomes
+    ``manager``) and one ``ApplicationError`` per field that is wrong, with a
+    Dutch message and the field name as given. ``managers`` maps lower-cased
+    e-mail addresses to leidinggevenden (``employee_managers_by_email``); it
+    is looked up when not given. Text is stripped, a BSN normalized.
+    """
+    errors: list[ApplicationError] = []
+    unknown = set(fields) - {*EMPLOYEE_UPSERT_FIELDS, "manager_email"}
+    for name in sorted(unknown):
+        errors.append(
+            ApplicationError(
+                _("Onbekend veld: %(field)s.") % {"field": name}, field=name
+            )
+        )
+    if "manager" in fields and "manager_email" in fields:
+        errors.append(
+            ApplicationError(
+                _("Geef de leidinggevende óf zijn e-mailadres, niet allebei."),
+                field="manager_email",
+            )
+        )
+    if managers is None:
+        emails = [fields.get("manager_email") or ""]
+        if fields.get("manager") is not None:
+            emails.append(fields["manager"].email)
+        managers = employee_managers_by_email(emails=emails)
+    cleaned: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in unknown:
+            continue
+        try:
+            target, result = _employee_field_clean(name, value, managers)
+        except ApplicationError as error:
+            errors.append(error)
+        else:
+            cleaned[target] = result
+    return cleaned, errors
+
+
+def _employee_current(employee: Employee, name: str) -> Any:
+    return employee.manager if name == "manager" else getattr(employee, name)
+
+
+def _employee_same(employee: Employee, name: str, value: Any) -> bool:
+    if name == "manager":
+        return employee.manager_id == (value.pk if value is not None else None)
+    return getattr(employee, name) == value
+
+
+def employee_change_plan(
+    *,
+    personnel_number: str,
+    cleaned: Mapping[str, Any],
+    current: Employee | None,
+) -> tuple[EmployeeChange | None, list[ApplicationError]]:
+    """What writing ``cleaned`` (from ``employee_fields_clean``) would do.
+
+    ``current`` is the employer's employee with this personnel number, or
+    None. Returns no change when every value equals the stored one, and the
+    errors that concern the employee as a whole: a required field missing on
+    a create, an employment end before its start.
+    """
+    errors: list[ApplicationError] = []
+    if current is None:
+        for name in EMPLOYEE_REQUIRED_FIELDS:
+            if cleaned.get(name) in (None, ""):
+                errors.append(
+                    ApplicationError(
+                        _("%(field)s is verplicht voor een nieuwe werknemer.")
+                        % {"field": _field_label(name).capitalize()},
+                        field=name,
+                    )
+                )
+        change: EmployeeChange | None = EmployeeChange(
+            personnel_number=personnel_number, employee=None, values=dict(cleaned)
+        )
+        start, end = cleaned.get("employment_start"), cleaned.get("employment_end")
+    else:
+        values = {
+            name: value
+            for name, value in cleaned.items()
+            if not _employee_same(current, name, value)
+        }
+        change = (
+            EmployeeChange(
+                personnel_number=personnel_number,
+                employee=current,
+                values=values,
+                before={name: _employee_current(current, name) for name in values},
+            )
+            if values
+            else None
+        )
+        start = cleaned.get("employment_start", current.employment_start)
+        end = cleaned.get("employment_end", current.employment_end)
+    if start is not None and end is not None and end < start:
+        errors.append(
+            ApplicationError(
+                _(
+                    "De datum uit dienst (%(end)s) ligt vóór de datum in dienst "
+                    "(%(start)s)."
+                )
+                % {
+                    "end": end.strftime("%d-%m-%Y"),
+                    "start": start.strftime("%d-%m-%Y"),
+                },
+                field="employment_end",
+            )
+        )
+    return (None if errors else change), errors
+
+
+def _employee_changes_write(
+    *, employer: Employer, changes: Sequence[EmployeeChange], batch_size: int = 1000
+) -> list[Employee]:
+    """Write ``changes`` with as few statements as the batch size allows.
+
+    Creates go through one ``bulk_create`` per batch; updates through one
+    ``bulk_update`` per set of changed fields and batch, so a field nobody
+    changed is never written. Open cases of employees whose facts changed are
+    refreshed (after commit).
+    """
+    creates = [
+        Employee(
+            tenant_id=employer.tenant_id,
+            employer=employer,
+            personnel_number=change.personnel_number,
+            **change.values,
+        )
+        for change in changes
+        if change.created
+    ]
+    Employee.objects.bulk_create(creates, batch_size=batch_size)
+    by_fields: dict[tuple[str, ...], list[Employee]] = {}
+    for change in changes:
+        if change.employee is None:
+            continue
+        for name, value in change.values.items():
+            setattr(change.employee, name, value)
+        by_fields.setdefault(tuple(sorted(change.values)), []).append(change.employee)
+    for names, employees in by_fields.items():
+        Employee.objects.bulk_update(employees, names, batch_size=batch_size // 2)
+    changed_facts = [c.employee for c in changes if c.facts_changed]
+    # One query finds who has an open case, so a file that changes the hours
+    # of thousands of employees does not cost a query per employee.
+    with_open_case: set[int] = set()
+    for start in range(0, len(changed_facts), batch_size):
+        with_open_case.update(
+            AbsenceCase.objects.filter(
+                employee__in=changed_facts[start : start + batch_size],
+                status=CaseStatus.OPEN,
+            ).values_list("employee_id", flat=True)
+        )
+    for employee in changed_facts:
+        if employee.pk in with_open_case:
+            employee_facts_changed(employee=employee)
+    created = iter(creates)
+    return [change.employee or next(created) for change in changes]
+
+
+def employee_upsert(
+    *,
+    actor: User | None,
+    employer: Employer,
+    personnel_number: str,
+    fields: dict[str, Any],
+) -> tuple[Employee, bool]:
+    """Create or update the employee of ``employer`` with ``personnel_number``.
+
+    Matches on (employer, personnel number). Only the fields given are
+    touched, each validated like the model does (the BSN with the elfproef);
+    the manager is a leidinggevende of this tenant, given as ``manager`` or
+    by ``manager_email``. A change writes only the fields that differ and
+    records an audit event (BSN masked); an unchanged employee is left alone
+    without an audit event. Open cases are refreshed when employment dates or
+    contract hours change. Never deletes. Returns the employee and whether it
+    was created; raises ``ApplicationError`` on the first wrong field.
+    """
+    number = (personnel_number or "").strip()
+    if not number:
+        raise ApplicationError(
+            _("Personeelsnummer is verplicht."), field="personnel_number"
+        )
+    max_length = Employee._meta.get_field("personnel_number").max_length
+    if len(number) > max_length:
+        raise ApplicationError(
+            _("Een personeelsnummer heeft hoogstens %(max)d tekens.")
+            % {"max": max_length},
+            field="personnel_number",
+        )
+    cleaned, errors = employee_fields_clean(fields=fields)
+    if errors:
+        raise errors[0]
+    with transaction.atomic():
+        current = (
+            Employee.objects.select_for_update()
+            .filter(employer=employer, personnel_number=number)
+            .first()
+        )
+        change, errors = employee_change_plan(
+            personnel_number=number, cleaned=cleaned, current=current
+        )
+        if errors:
+            raise errors[0]
+        if change is None:
+            assert current is not None  # noqa: S101 - no change means it exists
+            return current, False
+        try:
+            with transaction.atomic():
+                (employee,) = _employee_changes_write(
+                    employer=employer, changes=[change]
+                )
+        except IntegrityError as exc:
+            # Another request created the same personnel number meanwhile.
+            raise ApplicationError(
+                _(
+                    "Dit personeelsnummer is zojuist door iemand anders aangemaakt; "
+                    "probeer het opnieuw."
+                ),
+                field="personnel_number",
+            ) from exc
+        audit_event_record(
+            actor=actor,
+            action="employee_create" if change.created else "employee_update",
+            obj=employee,
+            data={
+                "employer_id": employer.pk,
+                "personnel_number": number,
+                "changes": change.summary(),
+            },
+        )
+    return employee, change.created
+
+
+def employees_bulk_apply(
+    *,
+    actor: User | None,
+    employer: Employer,
+    changes: Sequence[EmployeeChange],
+    source: models.Model,
+    data: dict[str, Any] | None = None,
+) -> list[Employee]:
+    """Write many planned changes (``employee_change_plan``) in one
+    transaction, with one audit event on ``source`` (an import run) that
+    counts them instead of one event per employee. Never deletes."""
+    with transaction.atomic():
+        employees = _employee_changes_write(employer=employer, changes=changes)
+        created = sum(1 for change in changes if change.created)
+        audit_event_record(
+            actor=actor,
+            action="employees_bulk_apply",
+            obj=source,
+            data={
+                "employer_id": employer.pk,
+                "created": created,
+                "updated": len(changes) - created,
+                **(data or {}),
+            },
+        )
+    return employees

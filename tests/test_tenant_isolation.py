@@ -20,6 +20,7 @@ TENANT_APPS = (
     "documents",
     "integrations",
     "imports",
+    "afas",
     "webhooks",
 )
 

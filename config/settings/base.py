@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "integrations.imports",
     "integrations.webhooks",
     "integrations.uwv",
+    "integrations.afas",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,10 @@ WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool(
     "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False
 )
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+
+# AFAS Profit connector (integrations/afas): off unless the platform turns it
+# on; each tenant then configures its own connections in /beheer/.
+AFAS_ENABLED = env_bool("AFAS_ENABLED", default=False)
 
 LOGGING = {
     "version": 1,

@@ -55,6 +55,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.invitations_remind_task",
         "schedule": crontab(minute=20),
     },
+    # Uploaded import files hold BSNs: those of runs never carried out go.
+    "imports-files-purge": {
+        "task": "integrations.imports.tasks.import_files_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    # Does nothing unless AFAS_ENABLED.
+    "afas-employees-sync": {
+        "task": "integrations.afas.tasks.afas_sync_all_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "poortwachter-tasks-digest": {
         "task": "poortwachter.tasks.tasks_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
