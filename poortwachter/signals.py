@@ -1,4 +1,5 @@
-"""Reactions of the poortwachter app to events elsewhere (decoupled side effects)."""
+"""Reactions of the poortwachter app to events elsewhere (decoupled side
+effects), and the signal it sends when an appointment changes."""
 
 from __future__ import annotations
 
@@ -6,12 +7,18 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from accounts.models import Tenant
 from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase
 
 logger = logging.getLogger(__name__)
+
+# Sent inside the transaction that planned, moved or cancelled an
+# appointment, with ``appointment``; the calendar invitations go out from a
+# receiver elsewhere (integrations), through ``transaction.on_commit``.
+appointment_changed = Signal()
 
 
 def on_case_facts_changed(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:
