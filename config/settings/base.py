@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.imports",
     "integrations.webhooks",
+    "integrations.notifications",
 ]
 
 MIDDLEWARE = [
