@@ -34,9 +34,14 @@ def appointment_method(appointment: Appointment) -> str:
     return "CANCEL" if appointment.is_cancelled else "REQUEST"
 
 
-def _address(person: MailRecipient, *, role: str, partstat: str) -> vCalAddress:
+def _address(person: MailRecipient) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     address.params["cn"] = person.name or person.email
+    return address
+
+
+def _attendee(person: MailRecipient, *, role: str, partstat: str) -> vCalAddress:
+    address = _address(person)
     address.params["role"] = role
     address.params["partstat"] = partstat
     # Replies would reach the organizer's own mailbox, not Hervat.
@@ -87,11 +92,11 @@ def appointment_calendar(
         # when the planner's account is gone.
         name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
         organizer = MailRecipient(name or "Hervat", email, "nl", is_organizer=True)
-    event.add("organizer", _address(organizer, role="CHAIR", partstat="ACCEPTED"))
+    event.add("organizer", _address(organizer))
     for person in attendees:
         event.add(
             "attendee",
-            _address(
+            _attendee(
                 person,
                 role="CHAIR" if person.is_organizer else "REQ-PARTICIPANT",
                 partstat="ACCEPTED" if person.is_organizer else "NEEDS-ACTION",

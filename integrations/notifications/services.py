@@ -252,6 +252,7 @@ def appointment_invitation_send(
                 "reference": reference,
                 "employee": case.employee.display_name,
                 "is_employee": person.email.lower() == _employee_address(appointment),
+                "is_organizer": person.is_organizer,
                 "organizer": organizer.name if organizer else "",
             },
             attachments=[
