@@ -518,6 +518,8 @@ class Appointment(TenantOwned):
         ]
 
     def __str__(self) -> str:
+        if self.date is None or self.start_time is None:
+            return str(self.get_kind_display())
         return f"{self.get_kind_display()} {self.date:%d-%m-%Y} {self.start_time:%H:%M}"
 
     @property
