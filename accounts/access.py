@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from django.db.models import Model
 
     from cases.models import AbsenceCase, Employee, Employer
+    from documents.models import Document
 
 
 class Action(enum.StrEnum):
@@ -44,6 +45,7 @@ class Action(enum.StrEnum):
     ROUTE_DECIDE = "route_decide"
     ROUTE_PROPOSAL = "route_proposal"
     EMPLOYEE_WRITE = "employee_write"
+    APPOINTMENT_PLAN = "appointment_plan"
 
 
 # guardian permission codename that grants one case to one person
@@ -59,6 +61,10 @@ _ROUTE_PROPOSAL_ROLES = _CASE_RUNNING_ROLES | {Role.BEDRIJFSARTS}
 
 # Roles that sign Poortwachter documents for the employers on their membership.
 _EMPLOYER_SIGNING_ROLES = frozenset({Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER})
+
+# Roles that plan appointments on a case (with calendar invitations): whoever
+# runs it, and the bedrijfsarts, who plans only their own spreekuur.
+_APPOINTMENT_ROLES = _CASE_RUNNING_ROLES | {Role.BEDRIJFSARTS}
 
 # Roles that report sickness and recovery for the employees they can see.
 _REPORTING_ROLES = frozenset(
@@ -258,6 +264,34 @@ def tasks_workable_by(user: User | AnonymousUser, tasks: QuerySet) -> QuerySet:
     return tasks.filter(assignee=user)
 
 
+def document_signers(document: Document, action: Action) -> QuerySet[User]:
+    """The users who may sign ``document`` under ``action``
+    (``DOCUMENT_SIGN_WERKGEVER`` or ``DOCUMENT_SIGN_WERKNEMER``): the rule of
+    ``can(user, action, document)`` as a query, to tell them a document waits
+    for their signature. Employer side: HR, regiehouder and casemanager with
+    the case's employer on their membership; employee side: the employee's
+    own account with a werknemer membership."""
+    case = document.case
+    members = {
+        "memberships__tenant_id": document.tenant_id,
+        "memberships__is_active": True,
+    }
+    users = User.objects.filter(is_active=True)
+    if action == Action.DOCUMENT_SIGN_WERKGEVER:
+        return users.filter(
+            **members,
+            memberships__role__in=_EMPLOYER_SIGNING_ROLES,
+            memberships__employers=case.employee.employer_id,
+        ).distinct()
+    if action == Action.DOCUMENT_SIGN_WERKNEMER and case.employee.user_id:
+        return users.filter(
+            **members,
+            memberships__role=Role.WERKNEMER,
+            pk=case.employee.user_id,
+        ).distinct()
+    return users.none()
+
+
 def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     """Whether ``user`` may do ``action`` on ``obj`` (employer, employee, case,
     task, document).
@@ -274,10 +308,12 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     Employee master data is written by the tenant admin and by a koppeling
     (an HR or payroll system), which also reports sickness and recovery and
     closes tasks, and never sees medical data.
+    Appointments (with calendar invitations) are planned by whoever runs
+    cases, and a spreekuur also by the bedrijfsarts.
     """
     from cases.models import AbsenceCase, Employee, Employer
     from documents.models import Document
-    from poortwachter.models import Task
+    from poortwachter.models import Appointment, AppointmentKind, Task
 
     membership = membership_for(user)
     if membership is None:
@@ -310,6 +346,18 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         if action == Action.WORK_TASK:
             return membership.role in _TASK_WORKING_ROLES or obj.assignee_id == user.pk
         return action == Action.ASSIGN_TASK and membership.role in _CASE_RUNNING_ROLES
+    if isinstance(obj, Appointment):
+        if not cases_visible_to(user).filter(pk=obj.case_id).exists():
+            return False
+        if action == Action.VIEW:
+            return True
+        return action == Action.APPOINTMENT_PLAN and (
+            membership.role in _CASE_RUNNING_ROLES
+            or (
+                membership.role in _APPOINTMENT_ROLES
+                and obj.kind == AppointmentKind.SPREEKUUR
+            )
+        )
     if isinstance(obj, AbsenceCase):
         visible = cases_visible_to(user).filter(pk=obj.pk).exists()
     elif isinstance(obj, Employee):
@@ -345,6 +393,9 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return membership.role in _CASE_RUNNING_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.ROUTE_PROPOSAL:
         return membership.role in _ROUTE_PROPOSAL_ROLES and isinstance(obj, AbsenceCase)
+    if action == Action.APPOINTMENT_PLAN:
+        # Whether any kind may be planned; per kind, ask with an Appointment.
+        return membership.role in _APPOINTMENT_ROLES and isinstance(obj, AbsenceCase)
     if action == Action.REINTEGRATIEVERSLAG:
         # HR hands the employee the re-integratieverslag; the people who run
         # the case prepare it.

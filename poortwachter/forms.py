@@ -213,3 +213,43 @@ class ConsultForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ConsultKind.choices
         self.fields["held_on"].initial = timezone.localdate()
+
+
+def _time_field(label: Any) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+class AppointmentForm(forms.Form):
+    """Plan or move an appointment; the rules (future, end after start, a
+    place or a link) are the service's and come back as field errors."""
+
+    kind = forms.ChoiceField(label=_("Soort afspraak"))
+    date = _date_field(_("Datum"))
+    start_time = _time_field(_("Begintijd"))
+    end_time = _time_field(_("Eindtijd"))
+    location = forms.CharField(
+        label=_("Locatie"),
+        required=False,
+        max_length=200,
+        help_text=_("Adres of spreekkamer; leeg bij een videogesprek."),
+    )
+    video_url = forms.CharField(
+        label=_("Videolink"),
+        required=False,
+        max_length=500,
+        help_text=_("Begint met https://; leeg als de afspraak op locatie is."),
+    )
+
+    def __init__(
+        self, *args: Any, kinds: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """``kinds``: the kinds the user may plan; ``None`` when moving an
+        appointment (its kind stays)."""
+        super().__init__(*args, **kwargs)
+        if kinds is None:
+            del self.fields["kind"]
+        else:
+            self.fields["kind"].choices = kinds

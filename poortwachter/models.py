@@ -8,6 +8,8 @@ weeks continues the same deadlines and tasks.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -444,3 +446,95 @@ class MedicalAccessLog(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.record_type}#{self.record_id}"
+
+
+# Appointments are planned and shown in Dutch time, whatever the server runs.
+APPOINTMENT_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+class AppointmentKind(models.TextChoices):
+    SPREEKUUR = "spreekuur", _("Spreekuur bedrijfsarts")
+    EVALUATIEGESPREK = "evaluatiegesprek", _("Evaluatiegesprek")
+
+
+class AppointmentStatus(models.TextChoices):
+    PLANNED = "planned", _("Gepland")
+    CANCELLED = "cancelled", _("Geannuleerd")
+
+
+class Appointment(TenantOwned):
+    """A planned meeting on a case: a spreekuur of the bedrijfsarts or an
+    evaluatiegesprek. Every attendee gets a calendar invitation.
+
+    Only when, where and what kind: never why (the reason for a consult is
+    medical and stays in the bedrijfsarts' records). ``uid`` names the event
+    in every calendar for its whole life; ``sequence`` counts the changes
+    (RFC 5545), and ``invited_sequence`` is the change whose invitations have
+    all gone out.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        AbsenceCase,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("verzuimdossier"),
+    )
+    kind = models.CharField(_("soort afspraak"), max_length=20, choices=AppointmentKind)
+    date = models.DateField(_("datum"))
+    start_time = models.TimeField(_("begintijd"))
+    end_time = models.TimeField(_("eindtijd"))
+    location = models.CharField(_("locatie"), max_length=200, blank=True)
+    video_url = models.URLField(_("videolink"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AppointmentStatus,
+        default=AppointmentStatus.PLANNED,
+    )
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    invited_sequence = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("gepland door"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("afspraak")
+        verbose_name_plural = _("afspraken")
+        ordering = ["date", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="appointment_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.date is None or self.start_time is None:
+            return str(self.get_kind_display())
+        return f"{self.get_kind_display()} {self.date:%d-%m-%Y} {self.start_time:%H:%M}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.start_time, tzinfo=APPOINTMENT_TZ)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.date, self.end_time, tzinfo=APPOINTMENT_TZ)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AppointmentStatus.CANCELLED
+
+    @property
+    def invitations_sent(self) -> bool:
+        """Whether every attendee got the invitation of the latest change."""
+        return self.invited_sequence == self.sequence

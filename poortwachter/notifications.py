@@ -8,21 +8,27 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.mail import send_templated_mail
 from poortwachter.models import Task
 from poortwachter.selectors import tasks_due_by
 
 
-def _send(user: User, subject: str, template: str, context: dict) -> None:
-    with translation.override(user.preferred_language):
-        body = render_to_string(template, {**context, "user": user})
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+def _send(
+    user: User, subject: Promise, count: int, template_base: str, context: dict
+) -> None:
+    send_templated_mail(
+        to=[user.email],
+        language=user.preferred_language,
+        subject=subject,
+        subject_params={"count": count},
+        template_base=template_base,
+        context={**context, "user": user},
+    )
 
 
 def tasks_send_digest(*, today: dt.date) -> int:
@@ -32,13 +38,11 @@ def tasks_send_digest(*, today: dt.date) -> int:
         tasks_due_by(day=today), key=lambda t: t.assignee_id
     ):
         tasks = list(group)
-        user = tasks[0].assignee
-        with translation.override(user.preferred_language):
-            subject = _("Hervat: %(count)d taken voor vandaag") % {"count": len(tasks)}
         _send(
-            user,
-            subject,
-            "poortwachter/email/digest.txt",
+            tasks[0].assignee,
+            _("Hervat: %(count)d taken voor vandaag"),
+            len(tasks),
+            "poortwachter/email/digest",
             {
                 "overdue": [t for t in tasks if t.due_date < today],
                 "today": [t for t in tasks if t.due_date == today],
@@ -60,10 +64,13 @@ def tasks_notify_overdue(*, today: dt.date) -> int:
     sent = 0
     for _assignee_id, group in groupby(fresh, key=lambda t: t.assignee_id):
         tasks = list(group)
-        user = tasks[0].assignee
-        with translation.override(user.preferred_language):
-            subject = _("Hervat: %(count)d taken zijn verlopen") % {"count": len(tasks)}
-        _send(user, subject, "poortwachter/email/overdue.txt", {"tasks": tasks})
+        _send(
+            tasks[0].assignee,
+            _("Hervat: %(count)d taken zijn verlopen"),
+            len(tasks),
+            "poortwachter/email/overdue",
+            {"tasks": tasks},
+        )
         Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
             overdue_notified_at=timezone.now()
         )

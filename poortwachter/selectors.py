@@ -10,8 +10,15 @@ from django.db.models.functions import Coalesce
 
 from accounts.access import cases_visible_to
 from accounts.models import User
-from cases.models import AbsenceCase, CaseStatus
-from poortwachter.models import Deadline, Fml, Task, TaskStatus
+from cases.models import AbsenceCase, CaseStatus, Employee
+from poortwachter.models import (
+    Appointment,
+    AppointmentKind,
+    Deadline,
+    Fml,
+    Task,
+    TaskStatus,
+)
 from poortwachter.rules import RULES_VERSION
 
 
@@ -372,3 +379,96 @@ def tasks_by_id(*, ids: list[int]) -> dict[int, Task]:
         task.pk: task
         for task in Task.objects.filter(pk__in=ids).select_related("protocol_step")
     }
+
+
+@dataclass(frozen=True)
+class MailRecipient:
+    """Where a person gets mail, in which language, and what to call them."""
+
+    name: str
+    email: str
+    language: str
+    is_organizer: bool = False
+
+
+def user_recipient(*, user: User | None) -> MailRecipient | None:
+    """An active user with an address, as a recipient; else ``None``."""
+    if user is None or not user.is_active or not user.email:
+        return None
+    return MailRecipient(user.get_full_name(), user.email, user.preferred_language)
+
+
+def employee_recipient(*, employee: Employee) -> MailRecipient | None:
+    """Where the employee gets mail: their own account's address (the one
+    they log in with), else the address on file; ``None`` without either."""
+    account = user_recipient(user=employee.user)
+    if account is not None:
+        return MailRecipient(employee.display_name, account.email, account.language)
+    if not employee.email:
+        return None
+    return MailRecipient(
+        employee.display_name, employee.email, employee.preferred_language
+    )
+
+
+def appointment_list(*, case: AbsenceCase) -> QuerySet[Appointment]:
+    """The appointments of a case, soonest first; cancelled ones too (the
+    page shows them struck through)."""
+    return Appointment.objects.filter(case=case).select_related("organizer")
+
+
+def appointment_get(*, actor: User, appointment_id: int) -> Appointment:
+    """One appointment on a case the actor may see; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Appointment.objects.filter(case__in=cases_visible_to(actor)).select_related(
+            "case__employee__employer", "organizer"
+        ),
+        pk=appointment_id,
+    )
+
+
+def appointment_attendees(*, appointment: Appointment) -> list[MailRecipient]:
+    """Who is invited, each address once: the employee; the bedrijfsarts for
+    a spreekuur; the manager, regiehouder and casemanager for an
+    evaluatiegesprek; and whoever planned it (the organizer). People without
+    an address are left out."""
+    case = appointment.case
+    people: list[MailRecipient | None] = [employee_recipient(employee=case.employee)]
+    if appointment.kind == AppointmentKind.SPREEKUUR:
+        people.append(user_recipient(user=case.bedrijfsarts))
+    else:
+        people += [
+            user_recipient(user=case.employee.manager),
+            user_recipient(user=case.regiehouder),
+            user_recipient(user=case.casemanager),
+        ]
+    organizer = user_recipient(user=appointment.organizer)
+    if organizer is not None:
+        people.append(
+            MailRecipient(
+                organizer.name, organizer.email, organizer.language, is_organizer=True
+            )
+        )
+    unique: dict[str, MailRecipient] = {}
+    for person in people:
+        if person is None:
+            continue
+        key = person.email.lower()
+        # The organizer's own entry wins: it carries the organizer flag.
+        if key not in unique or person.is_organizer:
+            unique[key] = person
+    return list(unique.values())
+
+
+def appointment_kinds_for(*, actor: User, case: AbsenceCase) -> list[str]:
+    """The kinds of appointment ``actor`` may plan (and change) on ``case``,
+    asked of the access policy per kind."""
+    from accounts.access import Action, can
+
+    return [
+        kind
+        for kind in AppointmentKind.values
+        if can(actor, Action.APPOINTMENT_PLAN, Appointment(case=case, kind=kind))
+    ]

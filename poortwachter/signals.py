@@ -1,5 +1,6 @@
-"""Reactions of the poortwachter app to events elsewhere (decoupled side effects),
-and the signal it sends for others (``task_completed``)."""
+"""Reactions of the poortwachter app to events elsewhere (decoupled side
+effects), and the signals it sends for others (``task_completed``,
+``appointment_changed``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ logger = logging.getLogger(__name__)
 # Sent inside the transaction in which a person completed a task, with
 # ``task``. Receivers do their own work through ``transaction.on_commit``.
 task_completed = Signal()
+
+# Sent inside the transaction that planned, moved or cancelled an
+# appointment, with ``appointment``; the calendar invitations go out from a
+# receiver elsewhere (integrations), through ``transaction.on_commit``.
+appointment_changed = Signal()
 
 
 def on_case_facts_changed(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:

@@ -19,6 +19,21 @@ urlpatterns = [
     ),
     path("dossiers/<int:pk>/fml/", views.fml_add, name="fml_add"),
     path("dossiers/<int:pk>/consult/", views.consult_add, name="consult_add"),
+    path(
+        "dossiers/<int:pk>/afspraken/nieuw/",
+        views.appointment_form,
+        name="appointment_add",
+    ),
+    path(
+        "dossiers/<int:pk>/afspraken/<int:appointment_pk>/",
+        views.appointment_form,
+        name="appointment_edit",
+    ),
+    path(
+        "dossiers/<int:pk>/afspraken/<int:appointment_pk>/annuleren/",
+        views.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
     path("consulten/<int:pk>/medisch/", views.consult_medical, name="consult_medical"),
     path(
         "probleemanalyses/<int:pk>/medisch/",

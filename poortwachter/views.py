@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.access import Action, can
 from accounts.models import Role
 from cases.selectors import case_get, employer_list
 from core.exceptions import ApplicationError
 from poortwachter.forms import (
+    AppointmentForm,
     ConsultForm,
     FmlForm,
     ProbleemanalyseForm,
@@ -32,10 +34,12 @@ from poortwachter.forms import (
     TaskReassignForm,
     TaskSnoozeForm,
 )
-from poortwachter.models import Task
+from poortwachter.models import AppointmentKind, Task
 from poortwachter.selectors import (
     BUCKETS,
     QueueFilters,
+    appointment_get,
+    appointment_kinds_for,
     assignable_users,
     chain_deadlines,
     chain_tasks,
@@ -50,6 +54,9 @@ from poortwachter.selectors import (
     tasks_by_id,
 )
 from poortwachter.services import (
+    appointment_cancel,
+    appointment_plan,
+    appointment_reschedule,
     case_chain,
     consult_record,
     fml_record,
@@ -486,3 +493,74 @@ def physician_cases_page(request: HttpRequest, tenant_slug: str) -> HttpResponse
     return render(
         request, "poortwachter/physician_cases.html", {"cases": cases, "today": today}
     )
+
+
+def appointment_form(
+    request: HttpRequest, tenant_slug: str, pk: int, appointment_pk: int | None = None
+) -> HttpResponse:
+    """Plan an appointment on a case, or move one (the attendees' calendar
+    event is updated, not duplicated)."""
+    case = case_get(actor=request.user, case_id=pk)
+    kinds = appointment_kinds_for(actor=request.user, case=case)
+    appointment = None
+    if appointment_pk is None:
+        if not kinds:
+            raise Http404
+        form = AppointmentForm(
+            request.POST or None,
+            kinds=[(k, label) for k, label in AppointmentKind.choices if k in kinds],
+        )
+    else:
+        appointment = appointment_get(actor=request.user, appointment_id=appointment_pk)
+        if appointment.case_id != case.pk or appointment.kind not in kinds:
+            raise Http404
+        form = AppointmentForm(
+            request.POST or None,
+            initial={
+                name: getattr(appointment, name)
+                for name in ("date", "start_time", "end_time", "location", "video_url")
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if appointment is None:
+                appointment_plan(actor=request.user, case=case, **form.cleaned_data)
+            else:
+                appointment_reschedule(
+                    actor=request.user, appointment=appointment, **form.cleaned_data
+                )
+        except ApplicationError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(
+                request,
+                _("De afspraak staat erin; de uitnodigingen worden verstuurd."),
+            )
+            return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)
+    return render(
+        request,
+        "poortwachter/appointment_form.html",
+        {"case": case, "form": form, "appointment": appointment},
+    )
+
+
+@require_POST
+def appointment_cancel_view(
+    request: HttpRequest, tenant_slug: str, pk: int, appointment_pk: int
+) -> HttpResponse:
+    """Cancel an appointment; every attendee's calendar event is cancelled."""
+    case = case_get(actor=request.user, case_id=pk)
+    appointment = appointment_get(actor=request.user, appointment_id=appointment_pk)
+    if appointment.case_id != case.pk or appointment.kind not in (
+        appointment_kinds_for(actor=request.user, case=case)
+    ):
+        raise Http404
+    try:
+        appointment_cancel(actor=request.user, appointment=appointment)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("De afspraak is geannuleerd; de deelnemers krijgen bericht.")
+        )
+    return redirect("cases:case_detail", tenant_slug=tenant_slug, pk=case.pk)

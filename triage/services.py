@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import smtplib
 from pathlib import Path
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import Action, can
 from accounts.models import Language, Role, Tenant, User
@@ -28,6 +25,7 @@ from cases.models import (
 )
 from cases.services import intervention_create
 from core.exceptions import ApplicationError
+from core.mail import MailNotSentError, send_templated_mail
 from poortwachter.models import Task, TaskSource
 from poortwachter.rules.calendar import add_working_days, last_working_day_on_or_before
 from poortwachter.services import case_chain, deadlines_refresh_for_case
@@ -414,25 +412,29 @@ def _mail(invitation: Invitation, *, kind: str) -> None:
 
     employee = invitation.case.employee
     definition = Definition.parse(invitation.version.definition)
-    with translation.override(invitation.language):
-        context = {
-            "name": employee.first_name or employee.display_name,
-            "title": definition.title[invitation.language],
-            "url": invitation_url(invitation),
-            "expires_at": invitation.expires_at,
-            "reminder": kind == "reminder",
-        }
-        subject = (
-            _("Herinnering: %(title)s") if kind == "reminder" else "%(title)s"
-        ) % {"title": context["title"]}
-        body = render_to_string("triage/email/invitation.txt", context)
+    title = definition.title[invitation.language]
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [employee.email])
-    except (OSError, smtplib.SMTPException):
-        logger.warning("mail for invitation %s not sent", invitation.pk, exc_info=True)
-        raise ApplicationError(
-            _("De e-mail kon niet worden verstuurd. Probeer het later opnieuw.")
-        ) from None
+        send_templated_mail(
+            to=[employee.email],
+            language=invitation.language,
+            subject=(
+                gettext_lazy("Herinnering: %(title)s")
+                if kind == "reminder"
+                else "%(title)s"
+            ),
+            subject_params={"title": title},
+            template_base="triage/email/invitation",
+            context={
+                "name": employee.first_name or employee.display_name,
+                "title": title,
+                "url": invitation_url(invitation),
+                "expires_at": invitation.expires_at,
+                "reminder": kind == "reminder",
+            },
+        )
+    except MailNotSentError:
+        logger.warning("mail for invitation %s not sent", invitation.pk)
+        raise
 
 
 def response_answers(*, response: Response | None) -> dict:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "integrations.webhooks",
     "integrations.uwv",
     "integrations.afas",
+    "integrations.notifications",
 ]
 
 MIDDLEWARE = [

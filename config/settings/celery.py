@@ -65,6 +65,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.afas.tasks.afas_sync_all_task",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Safety net for notification mails whose task was lost (broker down).
+    "notifications-sweep": {
+        "task": "integrations.notifications.tasks.notifications_sweep_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "poortwachter-tasks-digest": {
         "task": "poortwachter.tasks.tasks_digest_task",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),

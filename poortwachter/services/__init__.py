@@ -1,5 +1,11 @@
 """Writes of the poortwachter app, split by sub-domain; import from here."""
 
+from poortwachter.services.appointments import (
+    appointment_cancel,
+    appointment_invitations_sent,
+    appointment_plan,
+    appointment_reschedule,
+)
 from poortwachter.services.physician import (
     consult_record,
     fml_record,
@@ -25,6 +31,10 @@ __all__ = [
     "BATCH_SIZE",
     "PLANNING_HORIZON_DAYS",
     "REPEAT_LOOKBACK_DAYS",
+    "appointment_cancel",
+    "appointment_invitations_sent",
+    "appointment_plan",
+    "appointment_reschedule",
     "case_chain",
     "case_facts",
     "chain_timeline",

@@ -12,6 +12,8 @@ from accounts.access import Action, can
 from cases.models import AbsenceCase
 from poortwachter.fml import fml_summary
 from poortwachter.selectors import (
+    appointment_kinds_for,
+    appointment_list,
     case_open_tasks,
     consult_list,
     fml_latest,
@@ -62,4 +64,19 @@ def case_tasks(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
         "today": today,
         "tenant": context.get("tenant"),
         "back": request.get_full_path(),
+    }
+
+
+@register.inclusion_tag("poortwachter/_appointments.html", takes_context=True)
+def case_appointments(context: dict[str, Any], case: AbsenceCase) -> dict[str, Any]:
+    """The appointments of a case (spreekuur, evaluatiegesprek) with whether
+    their invitations went out; planning and changing for those allowed."""
+    kinds = appointment_kinds_for(actor=context["request"].user, case=case)
+    return {
+        "case": case,
+        "appointments": list(appointment_list(case=case)),
+        "kinds": kinds,
+        "may_plan": bool(kinds) and case.status == "open",
+        "today": timezone.localdate(),
+        "tenant": context.get("tenant"),
     }

@@ -195,7 +195,13 @@ def test_a_real_worker_sends_the_triage_after_a_ziekmelding(world):
         )
     with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
         deadline = time.monotonic() + 30
-        while not any(m.to == ["nieuw@werknemer.test"] for m in mail.outbox):
+        # The ziekmelding confirmation goes to the same address; wait for
+        # the questionnaire itself.
+        while not any(
+            m.to == ["nieuw@werknemer.test"]
+            and m.subject == "Vragenlijst bij je ziekmelding"
+            for m in mail.outbox
+        ):
             assert time.monotonic() < deadline, "no triage mail from the worker"
             time.sleep(0.2)
     with tenant_scope(world.tenant_a):
