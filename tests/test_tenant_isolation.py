@@ -21,6 +21,7 @@ TENANT_APPS = (
     "integrations",
     "imports",
     "afas",
+    "notifications",
     "webhooks",
 )
 

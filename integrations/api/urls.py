@@ -19,6 +19,11 @@ urlpatterns = [
         employers.EmployerDetailApi.as_view(),
         name="employer-detail",
     ),
+    path(
+        "employers/<int:employer_id>/employees/<str:personnel_number>/",
+        employees.EmployeeUpsertApi.as_view(),
+        name="employee-upsert",
+    ),
     path("employees/", employees.EmployeeListApi.as_view(), name="employee-list"),
     path(
         "employees/<int:pk>/",

@@ -377,3 +377,94 @@ def test_portal_session_post_needs_the_csrf_token(world):
         format="json",
     )
     _problem(response, 403, "permission-denied")
+
+
+def _upsert_url(employer_id: int, number: str) -> str:
+    return f"/api/v1/employers/{employer_id}/employees/{number}/"
+
+
+def test_employee_upsert_creates_then_updates_by_personnel_number(world, api):
+    from accounts.models import AuditEvent
+    from cases.models import Employee
+
+    client = api()
+    url = _upsert_url(world.employer_a2.pk, "AFAS-0042")
+    created = client.put(
+        url,
+        {
+            "surname": "Jansen",
+            "initials": "J.",
+            "bsn": "111222333",
+            "employment_start": "2020-03-01",
+            "contract_hours": "32.0",
+            "manager_email": world.user("leidinggevende").email,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["personnel_number"] == "AFAS-0042"
+    assert body["contract_hours"] == 32.0
+    assert body["manager_email"] == world.user("leidinggevende").email
+    assert "bsn" not in body
+    assert created["Location"] == f"/api/v1/employees/{body['id']}/"
+    updated = client.put(url, {"contract_hours": "24.0"}, format="json")
+    assert updated.status_code == 200
+    assert updated.json()["contract_hours"] == 24.0
+    assert updated.json()["surname"] == "Jansen"  # untouched fields stay
+    with tenant_scope(world.tenant_a):
+        events = AuditEvent.objects.filter(object_id=body["id"]).count()
+    unchanged = client.put(url, {"contract_hours": "24.0"}, format="json")
+    assert unchanged.status_code == 200
+    with tenant_scope(world.tenant_a):
+        assert AuditEvent.objects.filter(object_id=body["id"]).count() == events
+        employee = Employee.objects.get(pk=body["id"])
+        assert employee.bsn == "111222333"
+        assert Employee.objects.filter(personnel_number="AFAS-0042").count() == 1
+
+
+def test_employee_upsert_errors_name_the_field_and_write_nothing(world, api):
+    from cases.models import Employee
+
+    url = _upsert_url(world.employer_a2.pk, "AFAS-0043")
+    bad_bsn = api().put(
+        url,
+        {"surname": "Smit", "employment_start": "2021-01-01", "bsn": "123456789"},
+        format="json",
+    )
+    problem = _problem(bad_bsn, 400, "business-rule")
+    assert problem["errors"][0]["pointer"] == "/bsn"
+    missing = api().put(url, {"initials": "K."}, format="json")
+    assert _problem(missing, 400, "business-rule")["errors"][0]["pointer"] in (
+        "/surname",
+        "/employment_start",
+    )
+    unknown_manager = api().put(
+        url,
+        {
+            "surname": "Smit",
+            "employment_start": "2021-01-01",
+            "manager_email": "niemand@example.test",
+        },
+        format="json",
+    )
+    assert (
+        "niemand@example.test"
+        in _problem(unknown_manager, 400, "business-rule")["detail"]
+    )
+    with tenant_scope(world.tenant_a):
+        assert not Employee.objects.filter(personnel_number="AFAS-0043").exists()
+
+
+def test_employee_upsert_access(world, api, login):
+    url = _upsert_url(world.employer_a1.pk, "X-1")
+    body = {"surname": "Visser", "employment_start": "2022-02-01"}
+    assert api(scope="read").put(url, body, format="json").status_code == 403
+    restricted = api(employers=[world.employer_a2])
+    assert restricted.put(url, body, format="json").status_code == 404
+    hr = APIClient()
+    hr.force_login(world.user("hr"))
+    assert hr.put(url, body, format="json").status_code == 403
+    admin = APIClient()
+    admin.force_login(world.user("tenant_admin"))
+    assert admin.put(url, body, format="json").status_code == 201
