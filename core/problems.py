@@ -38,6 +38,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "method-not-allowed": "Method not allowed",
     "not-acceptable": "Not acceptable",
     "unsupported-media-type": "Unsupported media type",
+    "request-too-large": "The request body is too large",
     "throttled": "Too many requests",
     "idempotency-key-in-use": "A request with this Idempotency-Key is running",
     "idempotency-key-reused": "The Idempotency-Key was used for another request",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,8 +119,14 @@ class ApiMiddleware:
         if request.method != "POST" or key is None:
             return self.get_response(request)
         key = key.strip()
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return problem_response(
+                "request-too-large", 413, _("Het verzoek is te groot.")
+            )
         fingerprint = idempotency_fingerprint(
-            method=request.method, path=request.get_full_path(), body=request.body
+            method=request.method, path=request.get_full_path(), body=body
         )
         try:
             record = idempotency_begin(

@@ -128,3 +128,19 @@ def test_old_answers_are_purged_by_the_hourly_job(world, api, employee):
         assert idempotency_records_purge_task() == 1
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "integrations.tasks.idempotency_records_purge_task" in tasks
+
+
+def test_an_oversized_body_is_a_problem_not_a_crash(api, employee, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api().post(
+        "/api/v1/ziekmeldingen/",
+        {
+            "employee": employee.pk,
+            "first_sick_day": "2026-11-20",
+            "agreements": "x" * 2000,
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="big",
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
