@@ -181,13 +181,13 @@ class HersteldmeldingCreateApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         case = case_get(actor=request.user, case_id=pk)
-        data = _valid(self.Input, request)
         if not can(request.user, Action.HERSTELDMELDING, case):
             raise ProblemError(
                 "permission-denied",
                 _("U mag voor dit dossier geen herstel melden."),
                 status_code=403,
             )
+        data = _valid(self.Input, request)
         change = services.hersteldmelding_create(
             actor=request.user,
             case=case,

@@ -103,14 +103,14 @@ class EmployeeUpsertApi(APIView):
         self, request: Request, employer_id: int, personnel_number: str
     ) -> Response:
         employer = employer_get(actor=request.user, employer_id=employer_id)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
         if not can(request.user, Action.EMPLOYEE_WRITE, employer):
             raise ProblemError(
                 "permission-denied",
                 _("U mag de werknemers van deze werkgever niet bijwerken."),
                 status_code=403,
             )
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
         employee, created = employee_upsert(
             actor=request.user,
             employer=employer,

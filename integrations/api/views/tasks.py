@@ -63,14 +63,14 @@ class TaskCompleteApi(APIView):
     @extend_schema(operation_id="tasks_complete", request=Input, responses=TaskOut)
     def post(self, request: Request, pk: int) -> Response:
         task = task_get(actor=request.user, task_id=pk)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
         if not can(request.user, Action.WORK_TASK, task):
             raise ProblemError(
                 "permission-denied",
                 _("Deze taak staat niet op uw naam."),
                 status_code=403,
             )
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
         done = task_complete(
             actor=request.user,
             task=task,
