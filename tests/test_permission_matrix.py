@@ -203,18 +203,6 @@ def _t(**extra: str) -> Callable[[Objects], dict]:
     return build
 
 
-@dataclass(frozen=True)
-class Entry:
-    kwargs: Callable[[Objects], dict]
-    method: str = "GET"
-    # role -> status; roles not listed get ``default``
-    expect: dict[str, int] = field(default_factory=dict)
-    default: int = 404
-
-
-OBSERVE: dict[str, Entry] = {}
-
-
 def _none(o: Objects) -> dict:
     return {}
 
