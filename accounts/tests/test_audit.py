@@ -373,3 +373,69 @@ def test_routing_decision_records_before_and_after_without_the_reason(scope_a, s
     dump = json.dumps([e.data for e in AuditEvent.objects.all()], ensure_ascii=False)
     assert "Migraine" not in dump
     assert "burn-out" not in dump
+
+
+# --- the audit trail page of one case (privacy officer) ---------------------------
+
+
+@pytest.fixture
+def officer(world, login):
+    from accounts.models import Membership
+
+    Membership.objects.filter(pk=world.memberships[Role.TENANT_ADMIN].pk).update(
+        privacy_officer=True
+    )
+    client = login(world.user(Role.TENANT_ADMIN))
+    assert client.get("/t/tenant-a/beheer/").status_code == 302
+    return client
+
+
+def test_privacy_officer_finds_the_case_and_reads_its_trail_without_medical_text(
+    story, officer
+):
+    case = story
+    found = officer.get("/beheer/accounts/auditevent/", {"employee": "AUD-1"})
+    assert found.status_code == 200
+    assert f"?case={case.pk}" in found.text
+    page = officer.get("/beheer/accounts/auditevent/", {"case": case.pk})
+    assert page.status_code == 200
+    for action in ("ziekmelding_create", "task_snooze", "consult_record"):
+        assert action in page.text
+    assert "(afgeschermd)" in page.text
+    assert "aangevraagd" in page.text and "lopend" in page.text
+    for word in MEDICAL_WORDS:
+        assert word.lower() not in page.text.lower(), word
+
+
+def test_trail_page_query_count_does_not_grow_with_events(
+    story, officer, django_assert_max_num_queries
+):
+    case = story
+    url = "/beheer/accounts/auditevent/"
+    with django_assert_max_num_queries(20) as counted:
+        officer.get(url, {"case": case.pk})
+    for day in range(5):
+        contact_note_create(
+            actor=case.regiehouder,
+            case=case,
+            contact_date=dt.date(2026, 10, 1) + dt.timedelta(days=day),
+            channel="phone",
+            summary="Gebeld",
+            today=dt.date(2026, 10, 6),
+        )
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        officer.get(url, {"case": case.pk})
+
+
+def test_trail_is_for_privacy_officers_only(story, world, login):
+    case = story
+    client = login(world.user(Role.TENANT_ADMIN))
+    client.get("/t/tenant-a/beheer/")
+    assert "auditevent" not in client.get("/beheer/").text
+    url = "/beheer/accounts/auditevent/"
+    assert client.get(url, {"case": case.pk}).status_code == 403
+
+
+def test_another_tenants_case_is_a_404(story, world, officer):
+    response = officer.get("/beheer/accounts/auditevent/", {"case": world.b_case.pk})
+    assert response.status_code == 404
