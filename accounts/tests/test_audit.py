@@ -239,7 +239,7 @@ def story(scope_a):
         )
         response_save(
             invitation=invitation,
-            section="klachten",
+            section="gezondheid",
             answers={"complaints": MEDICAL["questionnaire"]},
         )
         hersteldmelding_create(
