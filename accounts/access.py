@@ -97,6 +97,19 @@ def membership_for(user: User | AnonymousUser) -> Membership | None:
     return cache[tenant.pk]
 
 
+def is_privacy_officer(user: User | AnonymousUser) -> bool:
+    """A tenant administrator flagged as privacy officer: reads the medical
+    access log and the audit trail of cases, and exports them for one
+    employee (AVG art. 15). The flag alone, on any other role, gives nothing
+    (a database constraint forbids it there anyway)."""
+    membership = membership_for(user)
+    return bool(
+        membership is not None
+        and membership.role == Role.TENANT_ADMIN
+        and membership.privacy_officer
+    )
+
+
 def _employer_q(membership: Membership, path: str) -> Q:
     """Rows under the employers ``membership`` covers; ``path`` leads from the
     row to its employer id (``"employer"``, ``"employee__employer"``).

@@ -98,7 +98,7 @@ class MembershipForm(forms.ModelForm):
         model = Membership
         # Relations to tenant-owned models are added by the admin at request
         # time, inside the tenant scope (a class-level queryset would raise).
-        fields = ["role", "taakdelegatie", "is_active"]
+        fields = ["role", "taakdelegatie", "privacy_officer", "is_active"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,9 +173,17 @@ def _user_in_other_tenants(user: User, tenant_id: int) -> bool:
 @admin.register(Membership, site=tenant_admin_site)
 class MembershipAdmin(TenantModelAdmin):
     form = MembershipForm
-    fields = ["email", "full_name", "role", "employers", "taakdelegatie", "is_active"]
-    list_display = ["user", "role", "taakdelegatie", "is_active"]
-    list_filter = ["role", "is_active", "taakdelegatie"]
+    fields = [
+        "email",
+        "full_name",
+        "role",
+        "employers",
+        "taakdelegatie",
+        "privacy_officer",
+        "is_active",
+    ]
+    list_display = ["user", "role", "taakdelegatie", "privacy_officer", "is_active"]
+    list_filter = ["role", "is_active", "taakdelegatie", "privacy_officer"]
     search_fields = ["user__email", "user__full_name"]
     filter_horizontal = ["employers"]
 

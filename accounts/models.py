@@ -180,6 +180,14 @@ class Membership(TenantOwned):
             "werkgevers die later worden toegevoegd."
         ),
     )
+    privacy_officer = models.BooleanField(
+        _("privacyfunctionaris"),
+        default=False,
+        help_text=_(
+            "Alleen voor beheerders: mag het inzagelog van medische gegevens "
+            "en de audittrail van dossiers doorzoeken en exporteren."
+        ),
+    )
     is_active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
@@ -202,6 +210,13 @@ class Membership(TenantOwned):
                 condition=Q(all_employers=False) | Q(role=Role.KOPPELING),
                 name="membership_all_employers_only_koppeling",
             ),
+            models.CheckConstraint(
+                condition=Q(privacy_officer=False) | Q(role=Role.TENANT_ADMIN),
+                name="membership_privacy_officer_only_tenant_admin",
+                violation_error_message=_(
+                    "Alleen een beheerder kan privacyfunctionaris zijn."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,9 +231,15 @@ class Membership(TenantOwned):
 
 
 class AuditEvent(TenantOwned):
-    """One change made through a service: who, what, when.
+    """One change made through a service: who, what, when, and for changes
+    of case data the fields before and after (``data["changes"]``, masked by
+    ``accounts.audit``).
 
     ``data`` holds non-medical facts only; medical fields are never copied in.
+    ``case_id`` is the verzuimdossier the change belongs to (the case itself
+    or the case of a contact note, task, document…), so the trail of one case
+    is one indexed query. A plain number, not a foreign key: the trail
+    outlives what it describes.
     """
 
     actor = models.ForeignKey(
@@ -228,12 +249,20 @@ class AuditEvent(TenantOwned):
     object_type = models.CharField(max_length=64)
     object_id = models.BigIntegerField()
     data = models.JSONField(default=dict, blank=True)
+    case_id = models.BigIntegerField(_("verzuimdossier"), null=True, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("auditgebeurtenis")
         verbose_name_plural = _("auditgebeurtenissen")
-        indexes = [models.Index(fields=["tenant", "object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["tenant", "object_type", "object_id"]),
+            models.Index(
+                fields=["tenant", "case_id", "occurred_at"],
+                condition=Q(case_id__isnull=False),
+                name="auditevent_case_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"

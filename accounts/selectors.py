@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import Membership, User
+from accounts.models import AuditEvent, Membership, User
 from accounts.scoping import all_tenants
 
 
@@ -27,3 +27,13 @@ def users_with_role(*, role: str) -> QuerySet[User]:
     return User.objects.filter(
         memberships__in=Membership.objects.filter(role=role, is_active=True)
     ).order_by("full_name", "email")
+
+
+def audit_trail(*, case_ids: list[int]) -> QuerySet[AuditEvent]:
+    """The audit events filed under ``case_ids`` in the scoped tenant, newest
+    first (``AuditEvent.case_id``; one indexed query per page)."""
+    return (
+        AuditEvent.objects.filter(case_id__in=case_ids)
+        .select_related("actor")
+        .order_by("-occurred_at", "-pk")
+    )

@@ -1,19 +1,29 @@
 """Employers and employees in the tenant admin (/beheer/). Cases are not here:
-a tenant administrator sees no case data by role alone."""
+a tenant administrator sees no case data by role alone; only one flagged as
+privacy officer reads the audit trail of a case (who changed what, when)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_privacy_officer
 from accounts.admin import TenantModelAdmin, tenant_admin_site
-from accounts.models import Role, User
+from accounts.audit import REDACTED
+from accounts.models import AuditEvent, Role, User
+from accounts.selectors import audit_trail
 from cases.models import Employee, Employer
+from cases.selectors import case_chain_ids, cases_by_ids, cases_for_audit
 from cases.services import employee_facts_changed
 from cases.validators import normalize_bsn, validate_bsn
 
@@ -112,3 +122,114 @@ class EmployeeAdmin(TenantModelAdmin):
                 memberships__role=roles[db_field.name],
             ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- The audit trail of one case, for the privacy officer ---------------------
+
+
+class AuditTrailSearchForm(forms.Form):
+    employee = forms.CharField(
+        label=_("werknemer"),
+        required=False,
+        max_length=100,
+        help_text=_("Naam of personeelsnummer."),
+    )
+    case = forms.IntegerField(
+        label=_("dossiernummer"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+
+AUDIT_TRAIL_PAGE_SIZE = 50
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict) and value.get(REDACTED):
+        return gettext("(afgeschermd)")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
+    """Events as the page shows them: facts, and each change before → after
+    (masked values as "(afgeschermd)": only that they changed)."""
+    rows = []
+    for event in events:
+        data = dict(event.data)
+        changes = data.pop("changes", {}) or {}
+        rows.append(
+            {
+                "event": event,
+                "facts": sorted(data.items()),
+                "changes": [
+                    (name, _shown(change.get("before")), _shown(change.get("after")))
+                    for name, change in changes.items()
+                ],
+            }
+        )
+    return rows
+
+
+@admin.register(AuditEvent, site=tenant_admin_site)
+class CaseAuditTrailAdmin(admin.ModelAdmin):
+    """The audit trail of one case (and its relapses), for privacy officers.
+    Read-only: the trail is written by the services and nowhere else."""
+
+    actions = None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_privacy_officer(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_privacy_officer(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        raise Http404
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Find a case by its employee, then read its trail, newest first."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = AuditTrailSearchForm(request.GET or None)
+        cases, page, case = [], None, None
+        if form.is_bound and form.is_valid():
+            if form.cleaned_data["case"]:
+                wanted = form.cleaned_data["case"]
+                ids = case_chain_ids(case_id=wanted)
+                if not ids:
+                    raise Http404
+                case = cases_by_ids(ids=[wanted]).get()
+                page = Paginator(
+                    audit_trail(case_ids=ids), AUDIT_TRAIL_PAGE_SIZE
+                ).get_page(request.GET.get("p"))
+            elif form.cleaned_data["employee"].strip():
+                cases = list(cases_for_audit(term=form.cleaned_data["employee"]))
+        query = request.GET.copy()
+        query.pop("p", None)
+        return TemplateResponse(
+            request,
+            "admin/accounts/auditevent/trail.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "app_label": self.opts.app_label,
+                "title": gettext("Audittrail van een verzuimdossier"),
+                "form": form,
+                "cases": cases,
+                "case": case,
+                "page": page,
+                "rows": audit_rows(page.object_list) if page else [],
+                "query": query.urlencode(),
+            },
+        )

@@ -134,3 +134,48 @@ def employees_for_ziekmelding(*, actor: User) -> QuerySet[Employee]:
         )
         .order_by("surname", "initials", "pk")
     )
+
+
+AUDIT_CASE_SEARCH_LIMIT = 50
+
+
+def cases_for_audit(*, term: str) -> QuerySet[AbsenceCase]:
+    """Cases of the scoped tenant whose employee matches ``term`` (name or
+    personnel number), newest first, for the privacy officer's audit trail.
+    Callers check ``accounts.access.is_privacy_officer``."""
+    term = term.strip()
+    return (
+        AbsenceCase.objects.filter(
+            Q(employee__surname__icontains=term)
+            | Q(employee__first_name__icontains=term)
+            | Q(employee__personnel_number__iexact=term)
+        )
+        .select_related("employee__employer")
+        .order_by("-first_sick_day", "-pk")[:AUDIT_CASE_SEARCH_LIMIT]
+    )
+
+
+def case_chain_ids(*, case_id: int) -> list[int]:
+    """The ids of the chain of sick periods ``case_id`` belongs to (its first
+    case and every relapse), for the audit trail of one case; empty when the
+    scoped tenant has no such case. Tasks and deadlines hang on the first."""
+    case = AbsenceCase.objects.filter(pk=case_id).first()
+    if case is None:
+        return []
+    root = case
+    while root.previous_case_id is not None:
+        root = AbsenceCase.objects.get(pk=root.previous_case_id)
+    ids, frontier = [root.pk], [root.pk]
+    while frontier:
+        frontier = list(
+            AbsenceCase.objects.filter(previous_case_id__in=frontier).values_list(
+                "pk", flat=True
+            )
+        )
+        ids += frontier
+    return ids
+
+
+def cases_by_ids(*, ids: list[int]) -> QuerySet[AbsenceCase]:
+    """Cases of the scoped tenant by id, with their employee and employer."""
+    return AbsenceCase.objects.filter(pk__in=ids).select_related("employee__employer")

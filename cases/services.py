@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.access import Action, can
+from accounts.audit import audit_changes, audit_snapshot, audit_value
 from accounts.models import Role, User
 from accounts.services import audit_event_record
 from cases.exceptions import CaseAlreadyOpenError
@@ -53,6 +54,30 @@ SAMENTELLING_MAX_FIT_DAYS = 27
 
 def _fmt(day: dt.date) -> str:
     return date_format(day, "j F Y")
+
+
+# The fields of a case whose changes the audit trail records (before/after;
+# free text such as the agreements and the address only as a digest).
+CASE_AUDIT_FIELDS = (
+    "employee",
+    "first_sick_day",
+    "status",
+    "recovery_date",
+    "reported_by",
+    "expected_duration",
+    "accident_or_third_party",
+    "work_possible",
+    "agreements",
+    "vangnet_category",
+    "reachable_phone",
+    "reachable_address",
+    "previous_case",
+    "route",
+    "regiehouder",
+    "casemanager",
+    "bedrijfsarts",
+)
+CONTACT_NOTE_AUDIT_FIELDS = ("case", "contact_date", "channel", "with_whom", "summary")
 
 
 def ziekmelding_create(
@@ -172,6 +197,7 @@ def ziekmelding_create(
                 "first_sick_day": first_sick_day.isoformat(),
                 "previous_case_id": linked.pk if linked else None,
             },
+            changes=audit_changes(case, None, CASE_AUDIT_FIELDS),
         )
     return case
 
@@ -227,6 +253,7 @@ def hersteldmelding_create(
             raise ApplicationError(
                 _("Dit verzuimdossier is al afgesloten."), field="case"
             )
+        before = audit_snapshot(locked, ("status", "recovery_date"))
         latest = locked.workability_changes.order_by("-effective_date").first()
         if latest is not None and effective_date < latest.effective_date:
             raise ApplicationError(
@@ -255,7 +282,9 @@ def hersteldmelding_create(
             data={
                 "effective_date": effective_date.isoformat(),
                 "percentage_fit": percentage_fit,
+                "workability_change_id": change.pk,
             },
+            changes=audit_changes(locked, before),
         )
     case.refresh_from_db()
     return change
@@ -319,6 +348,7 @@ def contact_note_create(
             action="contact_note_create",
             obj=note,
             data={"case_id": case.pk, "contact_date": contact_date.isoformat()},
+            changes=audit_changes(note, None, CONTACT_NOTE_AUDIT_FIELDS),
         )
     return note
 
@@ -368,6 +398,7 @@ def case_assign(
             )
     with transaction.atomic():
         locked = AbsenceCase.objects.select_for_update().get(pk=case.pk)
+        before = audit_snapshot(locked, ("route", *people))
         changes = {
             _CASE_PEOPLE[field].value: (
                 getattr(locked, f"{field}_id"),
@@ -385,7 +416,8 @@ def case_assign(
             actor=actor,
             action="case_assign",
             obj=locked,
-            data={"route": route, "changes": changes},
+            data={"route": route},
+            changes=audit_changes(locked, before),
         )
         if changes:
             case_people_changed.send(sender=AbsenceCase, case=locked, changes=changes)
@@ -465,6 +497,7 @@ def intervention_create(
             action="intervention_create",
             obj=intervention,
             data={"case_id": case.pk, "kind": intervention.kind},
+            changes=audit_changes(intervention, None, INTERVENTION_FIELDS),
         )
     return intervention
 
@@ -474,7 +507,7 @@ def intervention_update(
 ) -> Intervention:
     """Change an intervention: dates, status, cost, provider, notes."""
     cleaned = _intervention_check(actor=actor, case=intervention.case, fields=fields)
-    before = {name: str(getattr(intervention, name)) for name in cleaned}
+    before = audit_snapshot(intervention, cleaned)
     with transaction.atomic():
         for name, value in cleaned.items():
             setattr(intervention, name, value)
@@ -483,10 +516,8 @@ def intervention_update(
             actor=actor,
             action="intervention_update",
             obj=intervention,
-            data={
-                "before": before,
-                "after": {name: str(value) for name, value in cleaned.items()},
-            },
+            data={"case_id": intervention.case_id},
+            changes=audit_changes(intervention, before),
         )
     return intervention
 
@@ -926,10 +957,13 @@ def employee_upsert(
             actor=actor,
             action="employee_create" if change.created else "employee_update",
             obj=employee,
-            data={
-                "employer_id": employer.pk,
-                "personnel_number": number,
-                "changes": change.summary(),
+            data={"employer_id": employer.pk, "personnel_number": number},
+            changes={
+                name: {
+                    "before": audit_value(Employee, name, change.before.get(name)),
+                    "after": audit_value(Employee, name, value),
+                }
+                for name, value in change.values.items()
             },
         )
     return employee, change.created

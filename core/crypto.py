@@ -43,3 +43,19 @@ def decrypt_text(token: str) -> str:
             "A stored value cannot be decrypted with FIELD_ENCRYPTION_KEYS; "
             "was a key removed before re-encryption finished?"
         ) from exc
+
+
+def is_current(token: str) -> bool:
+    """Whether ``token`` is encrypted with the newest key (the first one)."""
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
+    try:
+        _fernet(keys[:1]).decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError):
+        return False
+    return True
+
+
+def rotate_token(token: str) -> str:
+    """``token`` re-encrypted with the newest key; it may be under any
+    configured key. Raises ``InvalidToken`` when no key opens it."""
+    return _current().rotate(token.encode("ascii")).decode("ascii")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Action, can
+from accounts.audit import audit_changes, audit_mapping_changes, audit_snapshot
 from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import AbsenceCase
@@ -105,6 +106,8 @@ def document_create(
             action="document_create",
             obj=document,
             data={"case_id": case.pk, "kind": kind, "version": version},
+            changes=audit_changes(document, None, DOCUMENT_AUDIT_FIELDS)
+            | audit_mapping_changes({}, document.data, prefix="data"),
         )
     return document
 
@@ -149,17 +152,33 @@ def document_update(
                 )
             )
         changed = sorted(k for k, v in data.items() if locked.data.get(k) != v)
+        before = dict(locked.data)
         locked.data = {**locked.data, **data}
         locked.save(update_fields=["data", "updated_at"])
-        # Field names only: the content itself stays out of the audit trail.
+        # Field names and digests only: the content stays out of the trail.
         audit_event_record(
             actor=actor,
             action="document_update",
             obj=locked,
             data={"fields": changed},
+            changes=audit_mapping_changes(before, locked.data, prefix="data"),
         )
     document.refresh_from_db()
     return document
+
+
+DOCUMENT_AUDIT_FIELDS = ("kind", "version", "status", "language", "template_version")
+# What signing changes on a document.
+_DOCUMENT_STATE = ("status", "signed_at", "sha256")
+
+
+def _signature_changes(signature: Signature) -> dict:
+    return {
+        f"signature.{name}": change
+        for name, change in audit_changes(
+            signature, None, ("party", "name", "method", "signed_at", "user")
+        ).items()
+    }
 
 
 def _finalize(*, document: Document, now: dt.datetime) -> None:
@@ -195,6 +214,7 @@ def document_signatures_request(*, actor: User, document: Document) -> Document:
         locked = _locked(document)
         if locked.status != DocumentStatus.CONCEPT:
             raise ApplicationError(_("Dit document is al aangeboden of ondertekend."))
+        before = audit_snapshot(locked, _DOCUMENT_STATE)
         if not str(locked.data.get("werknemer_naam", "")).strip():
             raise ApplicationError(
                 _("Vul eerst de naam van de werknemer in (vraag 1.1).")
@@ -210,6 +230,7 @@ def document_signatures_request(*, actor: User, document: Document) -> Document:
             action="document_signatures_request",
             obj=locked,
             data={"status": locked.status},
+            changes=audit_changes(locked, before),
         )
     document.refresh_from_db()
     return document
@@ -285,6 +306,7 @@ def document_sign(
             raise ApplicationError(
                 _("Voor deze partij is al ondertekend."), field="party"
             )
+        before = audit_snapshot(locked, _DOCUMENT_STATE)
         signature = Signature.objects.create(
             tenant_id=locked.tenant_id,
             document=locked,
@@ -294,14 +316,15 @@ def document_sign(
             method=SignatureMethod.IN_APP,
             user=actor,
         )
+        if _all_signed(locked):
+            _finalize(document=locked, now=now)
         audit_event_record(
             actor=actor,
             action="document_sign",
             obj=locked,
             data={"party": party, "method": SignatureMethod.IN_APP},
+            changes=audit_changes(locked, before) | _signature_changes(signature),
         )
-        if _all_signed(locked):
-            _finalize(document=locked, now=now)
     document.refresh_from_db()
     return signature
 
@@ -393,13 +416,15 @@ def document_scan_attach(
                 )
                 stored_name = signature.scan.name
             signature.save()
+        before = audit_snapshot(locked, _DOCUMENT_STATE)
+        _finalize(document=locked, now=timezone.now())
         audit_event_record(
             actor=actor,
             action="document_scan_attach",
             obj=locked,
             data={"parties": missing, "scan_sha256": digest},
+            changes=audit_changes(locked, before),
         )
-        _finalize(document=locked, now=timezone.now())
     document.refresh_from_db()
     return document
 
@@ -440,6 +465,7 @@ def document_new_version(*, actor: User, document: Document) -> Document:
             action="document_new_version",
             obj=new,
             data={"from_version": document.version, "version": new.version},
+            changes=audit_changes(new, None, DOCUMENT_AUDIT_FIELDS),
         )
     return new
 

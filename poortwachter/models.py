@@ -371,6 +371,15 @@ class Fml(TenantOwned):
         return f"FML {self.made_on:%d-%m-%Y}"
 
 
+class MedicalRecordType(models.TextChoices):
+    """The kinds of medical record a read is logged for, each with its model
+    (``MEDICAL_RECORD_MODELS``)."""
+
+    CONSULT = "consult_medical", _("Medische aantekeningen consult")
+    PROBLEEMANALYSE = "probleemanalyse_medical", _("Medisch deel probleemanalyse")
+    QUESTIONNAIRE = "questionnaire_medical", _("Medische antwoorden vragenlijst")
+
+
 class ConsultKind(models.TextChoices):
     SPREEKUUR = "spreekuur", _("Spreekuur")
     TELEFONISCH = "telefonisch", _("Telefonisch consult")
@@ -424,19 +433,36 @@ class ConsultMedical(TenantOwned):
 
 
 class MedicalAccessLog(TenantOwned):
-    """One read of medical data (NEN 7513 style). Written, never changed."""
+    """One read of medical data (NEN 7513 style): who (``user``), in which
+    role, which record (``record_type`` and ``record_id``), of which patient
+    (``employee``), when and from where (``remote_addr``).
+
+    Append-only: nothing in the app changes or deletes a row, and on
+    PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of a non-empty
+    log (migration ``0012``). Kept at least five years (NEN 7513); case
+    retention anonymises an employee in place and never deletes the rows,
+    which is why the foreign keys PROTECT.
+    """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("gebruiker"),
     )
-    role = models.CharField(max_length=20, choices=Role)
-    record_type = models.CharField(max_length=60)
-    record_id = models.BigIntegerField()
+    role = models.CharField(_("rol"), max_length=20, choices=Role)
+    record_type = models.CharField(
+        _("soort gegevens"), max_length=60, choices=MedicalRecordType
+    )
+    record_id = models.BigIntegerField(_("record"))
     employee = models.ForeignKey(
-        "cases.Employee", on_delete=models.PROTECT, related_name="+"
+        "cases.Employee",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("werknemer"),
     )
-    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    accessed_at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    remote_addr = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inzage medische gegevens")

@@ -16,6 +16,7 @@ from poortwachter.models import (
     AppointmentKind,
     Deadline,
     Fml,
+    MedicalRecordType,
     Task,
     TaskStatus,
 )
@@ -195,6 +196,16 @@ def probleemanalyse_medical_get(
     )
 
 
+# Every medical model and the one record type its reads are logged under.
+# ``tests/test_architecture.py`` checks that every medical model is here and
+# that nothing outside this path reads one.
+MEDICAL_RECORD_MODELS: dict[str, str] = {
+    MedicalRecordType.CONSULT: "poortwachter.consultmedical",
+    MedicalRecordType.PROBLEEMANALYSE: "poortwachter.probleemanalysemedical",
+    MedicalRecordType.QUESTIONNAIRE: "triage.responsemedical",
+}
+
+
 def medical_record_get(
     *,
     actor: User,
@@ -209,8 +220,9 @@ def medical_record_get(
     after checking ``VIEW_MEDICAL`` and writing the access-log row (who,
     which record, which employee, when, in which role, from where). The row is
     written before the record is handed out: a read that cannot be logged
-    fails. The one path to medical data for every app; ``case_path`` is the
-    lookup from the record to its case."""
+    fails, and callers render the page in the same transaction as the row,
+    so a page shown is a page logged. The one path to medical data for every
+    app; ``case_path`` is the lookup from the record to its case."""
     from operator import attrgetter
 
     from django.http import Http404
@@ -226,6 +238,8 @@ def medical_record_get(
     case = attrgetter(case_path.replace("__", "."))(record) if record else None
     if case is None or not can(actor, Action.VIEW_MEDICAL, case):
         raise Http404
+    if record.medical._meta.label_lower != MEDICAL_RECORD_MODELS[record_type]:
+        raise ValueError(f"{record_type} is not the record type of {model}")
     MedicalAccessLog.objects.create(
         tenant_id=record.tenant_id,
         user=actor,
@@ -472,3 +486,86 @@ def appointment_kinds_for(*, actor: User, case: AbsenceCase) -> list[str]:
         for kind in AppointmentKind.values
         if can(actor, Action.APPOINTMENT_PLAN, Appointment(case=case, kind=kind))
     ]
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    """What the privacy officer searches the medical access log for."""
+
+    employee: str = ""
+    user: str = ""
+    record_type: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def access_log_search(*, filters: AccessLogFilters) -> QuerySet:
+    """Reads of medical data in the scoped tenant, newest first: by employee
+    (name or personnel number), by user (name or e-mail address), by kind of
+    record and by day (both ends included). Callers check that the reader is
+    a privacy officer (``accounts.access.is_privacy_officer``)."""
+    from poortwachter.models import MedicalAccessLog
+
+    qs = MedicalAccessLog.objects.select_related("user", "employee__employer")
+    if filters.employee.strip():
+        term = filters.employee.strip()
+        qs = qs.filter(
+            Q(employee__surname__icontains=term)
+            | Q(employee__first_name__icontains=term)
+            | Q(employee__personnel_number__iexact=term)
+        )
+    if filters.user.strip():
+        term = filters.user.strip()
+        qs = qs.filter(
+            Q(user__full_name__icontains=term) | Q(user__email__icontains=term)
+        )
+    if filters.record_type:
+        qs = qs.filter(record_type=filters.record_type)
+    if filters.date_from:
+        qs = qs.filter(accessed_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(
+            accessed_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
+        )
+    return qs.order_by("-accessed_at", "-pk")
+
+
+def access_log_for_employee(*, employee: Employee) -> QuerySet:
+    """Every read of ``employee``'s medical data, oldest first: what the
+    employee gets when they ask who looked at it (AVG art. 15)."""
+    from poortwachter.models import MedicalAccessLog
+
+    return (
+        MedicalAccessLog.objects.filter(employee=employee)
+        .select_related("user")
+        .order_by("accessed_at", "pk")
+    )
+
+
+EMPLOYEE_SEARCH_LIMIT = 20
+
+
+def employees_search(*, term: str) -> QuerySet[Employee]:
+    """Employees of the scoped tenant by name or personnel number (at most
+    ``EMPLOYEE_SEARCH_LIMIT``), for the privacy officer's export."""
+    term = term.strip()
+    return (
+        Employee.objects.filter(
+            Q(surname__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(personnel_number__iexact=term)
+        )
+        .select_related("employer")
+        .order_by("surname", "pk")[:EMPLOYEE_SEARCH_LIMIT]
+    )
+
+
+def employee_for_privacy_officer(*, employee_id: int) -> Employee | None:
+    """An employee of the scoped tenant, for the privacy officer's export."""
+    return Employee.objects.filter(pk=employee_id).select_related("employer").first()

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -377,6 +378,7 @@ def probleemanalyse_add(
     )
 
 
+@transaction.atomic
 def probleemanalyse_medical(
     request: HttpRequest, tenant_slug: str, pk: int
 ) -> HttpResponse:
@@ -444,6 +446,7 @@ def consult_add(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse
     )
 
 
+@transaction.atomic
 def consult_medical(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     """A consult's medical notes; every view of them is logged."""
     consult, medical = consult_medical_get(

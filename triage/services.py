@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import Action, can
+from accounts.audit import audit_changes, audit_snapshot
 from accounts.models import Language, Role, Tenant, User
 from accounts.services import audit_event_record
 from cases.models import (
@@ -528,6 +529,17 @@ EARLY_CONSULT_WORKING_DAYS = 5
 ROUTING_REASON_MAX_LENGTH = 2000
 
 
+ROUTING_DECISION_AUDIT_FIELDS = (
+    "decided_route",
+    "early_consult",
+    "interventions",
+    "outcome",
+    "reason",
+    "decided_by",
+    "decided_at",
+)
+
+
 def routing_policies_install_default(*, tenant: Tenant) -> int:
     """Give ``tenant`` the shipped routing rules (for each questionnaire it
     has none for yet). Returns how many were added."""
@@ -722,6 +734,7 @@ def routing_decide(
             .select_related("decided_by")
             .get(pk=decision.pk)
         )
+        before = audit_snapshot(locked, ROUTING_DECISION_AUDIT_FIELDS)
         if locked.is_decided:
             raise ApplicationError(
                 _(
@@ -773,6 +786,7 @@ def routing_decide(
                 "interventions": chosen,
                 "proposed_route": locked.proposed_route,
             },
+            changes=audit_changes(locked, before),
         )
         # The route decides which protocol steps apply: show them right away.
         deadlines_refresh_for_case(case=case, today=today)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -153,6 +154,7 @@ def invitation_answers(request: HttpRequest, tenant_slug: str, pk: int) -> HttpR
     )
 
 
+@transaction.atomic
 def invitation_medical(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     """The medical answers; every view is logged (404 for anyone else)."""
     invitation = invitation_get(actor=request.user, pk=pk)

@@ -53,7 +53,7 @@ def test_creates_employee_with_audit_event_without_bsn_in_clear(scope_a):
     assert stored.tenant_id == scope_a.tenant_a.pk
     event = AuditEvent.objects.get(action="employee_create", object_id=employee.pk)
     assert VALID_BSN not in json.dumps(event.data)
-    assert event.data["changes"]["bsn"] == ["", "******782"]
+    assert event.data["changes"]["bsn"] == {"before": "", "after": "******782"}
 
 
 def test_update_writes_only_changed_fields_and_masks_bsn(scope_a):

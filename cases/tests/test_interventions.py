@@ -64,8 +64,9 @@ def test_completing_needs_an_end_date_and_keeps_the_saved_one(
         intervention.refresh_from_db()
         assert intervention.status == InterventionStatus.AFGEROND
         event = AuditEvent.objects.get(action="intervention_update")
-    assert event.data["before"]["status"] == "lopend"
-    assert event.data["after"]["status"] == "afgerond"
+    assert event.data["changes"]["status"] == {"before": "lopend", "after": "afgerond"}
+    assert event.data["changes"]["end_date"] == {"before": None, "after": "2026-11-20"}
+    assert event.case_id == intervention.case_id
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ never changes."""
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,7 +110,12 @@ def test_a_concept_is_updated_and_audited_without_its_content(dossier):
     document.refresh_from_db()
     assert document.data["visie_werknemer"] == "Ik wil terug."
     event = AuditEvent.objects.filter(action="document_update").get()
-    assert event.data == {"fields": ["visie_werknemer"]}
+    assert event.data["fields"] == ["visie_werknemer"]
+    change = event.data["changes"]["data.visie_werknemer"]
+    assert change["before"] in ("", None)
+    assert change["after"]["redacted"] is True
+    assert "Ik wil terug" not in json.dumps(event.data)
+    assert event.case_id == document.case_id
 
 
 def test_signing_needs_the_document_to_be_offered_first(dossier):

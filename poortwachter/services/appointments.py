@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Action, can
+from accounts.audit import audit_changes, audit_snapshot
 from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import AbsenceCase, CaseStatus
@@ -144,9 +145,21 @@ def appointment_plan(
             action="appointment_plan",
             obj=appointment,
             data=_facts(appointment),
+            changes=audit_changes(appointment, None, APPOINTMENT_AUDIT_FIELDS),
         )
         appointment_changed.send(sender=Appointment, appointment=appointment)
     return appointment
+
+
+APPOINTMENT_AUDIT_FIELDS = (
+    "kind",
+    "date",
+    "start_time",
+    "end_time",
+    "location",
+    "video_url",
+    "status",
+)
 
 
 def _facts(appointment: Appointment) -> dict[str, object]:
@@ -204,6 +217,7 @@ def appointment_reschedule(
     }
     with transaction.atomic():
         locked = _locked(appointment)
+        before = audit_snapshot(locked, changes)
         if all(getattr(locked, name) == value for name, value in changes.items()):
             raise ApplicationError(_("Er is niets gewijzigd aan de afspraak."))
         for name, value in changes.items():
@@ -215,6 +229,7 @@ def appointment_reschedule(
             action="appointment_reschedule",
             obj=locked,
             data=_facts(locked),
+            changes=audit_changes(locked, before),
         )
         appointment_changed.send(sender=Appointment, appointment=locked)
     return locked
@@ -226,6 +241,7 @@ def appointment_cancel(*, actor: User, appointment: Appointment) -> Appointment:
     _require(actor, appointment)
     with transaction.atomic():
         locked = _locked(appointment)
+        before = audit_snapshot(locked, ("status",))
         locked.status = AppointmentStatus.CANCELLED
         locked.sequence += 1
         locked.save(update_fields=["status", "sequence", "updated_at"])
@@ -234,6 +250,7 @@ def appointment_cancel(*, actor: User, appointment: Appointment) -> Appointment:
             action="appointment_cancel",
             obj=locked,
             data=_facts(locked),
+            changes=audit_changes(locked, before),
         )
         appointment_changed.send(sender=Appointment, appointment=locked)
     return locked

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import Action, can
+from accounts.audit import audit_changes
 from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import AbsenceCase
@@ -84,7 +85,7 @@ def probleemanalyse_record(
             advice=advice.strip(),
             plan_van_aanpak_needed=plan_van_aanpak_needed,
         )
-        ProbleemanalyseMedical.objects.create(
+        medical = ProbleemanalyseMedical.objects.create(
             tenant_id=case.tenant_id,
             probleemanalyse=record,
             anamnesis=anamnesis.strip(),
@@ -96,6 +97,10 @@ def probleemanalyse_record(
             action="probleemanalyse_record",
             obj=record,
             data={"case_id": case.pk, "kind": kind, "made_on": made_on.isoformat()},
+            changes=_with_medical(
+                audit_changes(record, None, PROBLEEMANALYSE_AUDIT_FIELDS),
+                audit_changes(medical, None, ("anamnesis", "assessment", "treatment")),
+            ),
         )
         key = _FULFILS.get(ProbleemanalyseKind(kind))
         task = (
@@ -110,6 +115,23 @@ def probleemanalyse_record(
         else:
             case_facts_changed.send(sender=Probleemanalyse, case=case)
     return record
+
+
+PROBLEEMANALYSE_AUDIT_FIELDS = (
+    "kind",
+    "made_on",
+    "bedrijfsarts",
+    "limitations",
+    "prognosis",
+    "advice",
+    "plan_van_aanpak_needed",
+)
+
+
+def _with_medical(changes: dict, medical: dict) -> dict:
+    """The record's changes and those of its medical part (``medical.*``),
+    which ``accounts.audit`` has already reduced to digests."""
+    return changes | {f"medical.{name}": change for name, change in medical.items()}
 
 
 def _check_physician(*, actor: User, case: AbsenceCase) -> None:
@@ -172,6 +194,9 @@ def fml_record(
                 "made_on": made_on.isoformat(),
                 "items": sorted(cleaned),
             },
+            changes=audit_changes(
+                record, None, ("made_on", "bedrijfsarts", "entries", "remarks")
+            ),
         )
     return record
 
@@ -205,7 +230,7 @@ def consult_record(
             bedrijfsarts=actor,
             next_consult_on=next_consult_on,
         )
-        ConsultMedical.objects.create(
+        medical = ConsultMedical.objects.create(
             tenant_id=case.tenant_id, consult=consult, notes=notes.strip()
         )
         audit_event_record(
@@ -213,5 +238,13 @@ def consult_record(
             action="consult_record",
             obj=consult,
             data={"case_id": case.pk, "held_on": held_on.isoformat(), "kind": kind},
+            changes=_with_medical(
+                audit_changes(
+                    consult,
+                    None,
+                    ("held_on", "kind", "bedrijfsarts", "next_consult_on"),
+                ),
+                audit_changes(medical, None, ("notes",)),
+            ),
         )
     return consult

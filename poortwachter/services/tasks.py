@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_changes, audit_snapshot
 from accounts.models import User
 from accounts.services import audit_event_record
 from core.exceptions import ApplicationError
@@ -37,16 +38,19 @@ def task_complete(
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status == TaskStatus.DONE:
             raise ApplicationError(_("Deze taak is al afgerond."), field="task")
+        fields = ("status", "completed_by", "completed_at", "note")
+        before = audit_snapshot(locked, fields)
         locked.status = TaskStatus.DONE
         locked.completed_by = actor
         locked.completed_at = when
         locked.note = note.strip()
-        locked.save(update_fields=["status", "completed_by", "completed_at", "note"])
+        locked.save(update_fields=list(fields))
         audit_event_record(
             actor=actor,
             action="task_complete",
             obj=locked,
             data={"key": locked.key, "round": locked.round},
+            changes=audit_changes(locked, before),
         )
         if locked.source == TaskSource.LEGAL:
             case_facts_changed.send(sender=Task, case=locked.case)
@@ -94,6 +98,7 @@ def task_snooze(
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status != TaskStatus.OPEN:
             raise ApplicationError(_("Deze taak is niet meer open."), field="task")
+        before = audit_snapshot(locked, ("snoozed_until", "snooze_reason"))
         locked.snoozed_until = until
         locked.snooze_reason = reason[:300]
         locked.save(update_fields=["snoozed_until", "snooze_reason"])
@@ -102,6 +107,7 @@ def task_snooze(
             action="task_snooze",
             obj=locked,
             data={"until": until.isoformat()},
+            changes=audit_changes(locked, before),
         )
     return locked
 
@@ -120,6 +126,7 @@ def task_reassign(*, actor: User, task: Task, assignee: User) -> Task:
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.status != TaskStatus.OPEN:
             raise ApplicationError(_("Deze taak is niet meer open."), field="task")
+        before = audit_snapshot(locked, ("assignee",))
         locked.assignee = assignee
         locked.save(update_fields=["assignee"])
         audit_event_record(
@@ -127,5 +134,6 @@ def task_reassign(*, actor: User, task: Task, assignee: User) -> Task:
             action="task_reassign",
             obj=locked,
             data={"assignee_id": assignee.pk},
+            changes=audit_changes(locked, before),
         )
     return locked
