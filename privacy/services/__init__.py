@@ -1,5 +1,7 @@
-"""Writes of the privacy app: the retention run."""
+"""Writes of the privacy app: the retention run, erasure and export."""
 
+from privacy.services.erasure import employee_erase
+from privacy.services.export import EmployeeExport, employee_export
 from privacy.services.retention import (
     RetentionReport,
     employee_pseudonymise,
@@ -8,7 +10,10 @@ from privacy.services.retention import (
 )
 
 __all__ = [
+    "EmployeeExport",
     "RetentionReport",
+    "employee_erase",
+    "employee_export",
     "employee_pseudonymise",
     "retention_policy_install_default",
     "retention_run",

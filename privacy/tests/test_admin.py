@@ -1,15 +1,20 @@
-"""Retention in the tenant admin (/beheer/)."""
+"""Retention and privacy requests in the tenant admin (/beheer/)."""
+
+import io
+import zipfile
 
 import pytest
 
 from accounts.models import Role
 from accounts.scoping import tenant_scope
 from accounts.tests.factories import MembershipFactory, TenantFactory, UserFactory
+from cases.models import Employee
 from privacy.models import RetentionPolicy, RetentionRun
 from privacy.services import retention_run
 from privacy.tests.conftest import (
     PAST_PERIOD,
     PERSONAL,
+    RECOVERY_DATE,
     make_case,
     make_employee,
     travel,
@@ -140,3 +145,90 @@ def test_tenant_b_admin_gets_404_on_tenant_a_policy_and_runs(world, admin_b):
     )
     listing = admin_b.get("/beheer/privacy/retentionrun/")
     assert f"/retentionrun/{run.pk}/" not in listing.text
+
+
+def test_export_action_downloads_a_zip(world, admin_a):
+    with tenant_scope(world.tenant_a):
+        employee = make_employee(world)
+        make_case(world, employee)
+    response = admin_a.post(
+        EMPLOYEES, {"action": "export_data", "_selected_action": [employee.pk]}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+    assert "werknemer.json" in names
+    assert "medisch/LEESMIJ.txt" in names
+
+
+def test_export_action_wants_exactly_one_employee(world, admin_a):
+    response = admin_a.post(
+        EMPLOYEES,
+        {
+            "action": "export_data",
+            "_selected_action": [world.a1_employee.pk, world.team_employee.pk],
+        },
+        follow=True,
+    )
+    assert "precies één werknemer" in response.text
+
+
+def test_tenant_b_admin_cannot_export_or_erase_a_tenant_a_employee(world, admin_b):
+    for action in ("export_data", "erase_data"):
+        response = admin_b.post(
+            EMPLOYEES,
+            {"action": action, "_selected_action": [world.a1_employee.pk]},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert response.get("Content-Type", "").startswith("text/html")
+        assert world.a1_employee.surname not in response.text
+
+
+def test_erase_action_asks_for_confirmation_then_erases(world, admin_a):
+    with tenant_scope(world.tenant_a):
+        employee = make_employee(world)
+        make_case(world, employee)
+    data = {"action": "erase_data", "_selected_action": [employee.pk]}
+    with travel(PAST_PERIOD):
+        page = admin_a.post(EMPLOYEES, data)
+        assert page.status_code == 200
+        assert "Definitief wissen" in page.text
+        with tenant_scope(world.tenant_a):
+            assert Employee.objects.get(pk=employee.pk).surname == PERSONAL["surname"]
+        done = admin_a.post(EMPLOYEES, {**data, "apply": "1"}, follow=True)
+    assert "zijn gewist" in done.text
+    with tenant_scope(world.tenant_a):
+        assert Employee.objects.get(pk=employee.pk).surname == "Geanonimiseerd"
+
+
+def test_erase_action_within_a_duty_to_keep_needs_force_and_reason(world, admin_a):
+    with tenant_scope(world.tenant_a):
+        employee = make_employee(world)
+        make_case(world, employee)
+    data = {"action": "erase_data", "_selected_action": [employee.pk], "apply": "1"}
+    soon = RECOVERY_DATE
+    with travel(soon):
+        refused = admin_a.post(EMPLOYEES, data)
+        assert refused.status_code == 200
+        assert "samentelling" in refused.text
+        no_reason = admin_a.post(EMPLOYEES, {**data, "force": "on"})
+        assert "waarom" in no_reason.text
+        with tenant_scope(world.tenant_a):
+            assert Employee.objects.get(pk=employee.pk).surname == PERSONAL["surname"]
+        admin_a.post(EMPLOYEES, {**data, "force": "on", "reason": "Verzoek werknemer"})
+    with tenant_scope(world.tenant_a):
+        assert Employee.objects.get(pk=employee.pk).surname == "Geanonimiseerd"
+
+
+def test_erase_action_on_an_open_case_offers_no_button(world, admin_a):
+    with tenant_scope(world.tenant_a):
+        employee = make_employee(world)
+        make_case(world, employee, recovery=None)
+    page = admin_a.post(
+        EMPLOYEES, {"action": "erase_data", "_selected_action": [employee.pk]}
+    )
+    assert "open verzuimdossier" in page.text
+    assert "Definitief wissen" not in page.text
