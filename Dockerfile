@@ -38,6 +38,7 @@ COPY poortwachter ./poortwachter
 COPY triage ./triage
 COPY documents ./documents
 COPY integrations ./integrations
+COPY privacy ./privacy
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

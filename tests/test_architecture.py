@@ -15,6 +15,7 @@ SOURCE_DIRS = (
     "triage",
     "documents",
     "integrations",
+    "privacy",
 )
 
 # The only modules that may disable tenant scoping (accounts.scoping.all_tenants)

@@ -23,6 +23,7 @@ TENANT_APPS = (
     "afas",
     "notifications",
     "webhooks",
+    "privacy",
 )
 
 

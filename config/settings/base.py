@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "integrations.uwv",
     "integrations.afas",
     "integrations.notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [

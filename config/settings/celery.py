@@ -87,4 +87,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.webhooks.tasks.events_prune_task",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Closed cases past their retention periods (docs/security/retention.md).
+    "privacy-retention-run": {
+        "task": "privacy.tasks.retention_run_nightly_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
