@@ -109,14 +109,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The cache holds nothing that must survive (rate-limit counters, progress
+# bars): while Redis is down it answers as a miss instead of raising
+# (core/cache.py), and a Redis that hangs costs a call at most a second.
 CACHES = {
     "default": {
-        "BACKEND": env_str(
-            "CACHE_BACKEND", "django.core.cache.backends.redis.RedisCache"
-        ),
+        "BACKEND": env_str("CACHE_BACKEND", "core.cache.DegradingRedisCache"),
         "LOCATION": REDIS_URL,
     }
 }
+if CACHES["default"]["BACKEND"] == "core.cache.DegradingRedisCache":
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
