@@ -4,6 +4,10 @@ from django.urls import include, path
 from accounts import views as account_views
 from accounts.admin import platform_admin_site, tenant_admin_site
 
+# Static error pages: they render without the database (core/views.py).
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path(

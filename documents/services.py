@@ -24,6 +24,7 @@ from accounts.audit import audit_changes, audit_mapping_changes, audit_snapshot
 from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import AbsenceCase
+from core.enqueue import enqueue_on_commit
 from core.exceptions import ApplicationError
 from documents.build import document_pdf_bytes
 from documents.models import (
@@ -510,9 +511,7 @@ def document_render_request(*, document: Document) -> bool:
 
     if document_pdf_is_current(document=document):
         return False
-    transaction.on_commit(
-        lambda: document_render_task.delay(document.pk, document.tenant_id)
-    )
+    enqueue_on_commit(document_render_task, document.pk, document.tenant_id)
     return True
 
 
@@ -553,9 +552,7 @@ def reintegratieverslag_render_request(
     name = reintegratieverslag_storage_name(case=case, today=today)
     if document_storage().exists(name):
         return name
-    transaction.on_commit(
-        lambda: reintegratieverslag_render_task.delay(
-            case.pk, case.tenant_id, today.isoformat()
-        )
+    enqueue_on_commit(
+        reintegratieverslag_render_task, case.pk, case.tenant_id, today.isoformat()
     )
     return None

@@ -406,8 +406,13 @@ class MailRecipient:
 
 
 def user_recipient(*, user: User | None) -> MailRecipient | None:
-    """An active user with an address, as a recipient; else ``None``."""
+    """An active user with an address, as a recipient; else ``None``. An API
+    key's own account has an address under the reserved ``.invalid`` domain
+    (RFC 2606): nothing is sent there, or a mail server that refuses it would
+    hold up the mails to real people in the same task."""
     if user is None or not user.is_active or not user.email:
+        return None
+    if user.email.lower().endswith(".invalid"):
         return None
     return MailRecipient(user.get_full_name(), user.email, user.preferred_language)
 

@@ -4,17 +4,14 @@ effects), and the signals it sends for others (``task_completed``,
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import Signal
 
 from accounts.models import Tenant
 from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase
-
-logger = logging.getLogger(__name__)
+from core.enqueue import enqueue_on_commit
 
 # Sent inside the transaction in which a person completed a task, with
 # ``task``. Receivers do their own work through ``transaction.on_commit``.
@@ -36,16 +33,8 @@ def on_case_facts_changed(sender: Any, case: AbsenceCase, **kwargs: Any) -> None
     from poortwachter.tasks import deadlines_refresh_case_task
 
     timeline_mark_stale(case=case)
-
-    def enqueue() -> None:
-        try:
-            deadlines_refresh_case_task.delay(case.pk, case.tenant_id)
-        except Exception:  # broker down: the stale sweep picks it up
-            logger.warning(
-                "could not enqueue refresh of case %s", case.pk, exc_info=True
-            )
-
-    transaction.on_commit(enqueue)
+    # Broker down: the stale sweep picks it up.
+    enqueue_on_commit(deadlines_refresh_case_task, case.pk, case.tenant_id)
 
 
 def on_case_people_changed(

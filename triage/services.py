@@ -326,12 +326,51 @@ def triage_invite_at_ziekmelding(*, case: AbsenceCase) -> Invitation | None:
     questionnaire = Questionnaire.objects.filter(
         key=TRIAGE_QUESTIONNAIRE, is_active=True
     ).first()
-    if questionnaire is None or case.invitations.exists():
+    if questionnaire is None:
         return None
-    try:
-        return invitation_create(actor=None, case=case, questionnaire=questionnaire)
-    except ApplicationError:
-        return None
+    with transaction.atomic():
+        # The task after commit and the beat sweep may both get here (a
+        # message that arrives late after a broker outage): the row lock
+        # makes the second one wait and then find the invitation.
+        AbsenceCase.objects.select_for_update().filter(pk=case.pk).first()
+        if case.invitations.exists():
+            return None
+        try:
+            return invitation_create(actor=None, case=case, questionnaire=questionnaire)
+        except ApplicationError:
+            return None
+
+
+# The sweep leaves fresh ziekmeldingen to their own task for this long, and
+# does not send the questionnaire late: after a day the open protocol task in
+# the regiehouder's queue is the way.
+TRIAGE_SWEEP_GRACE = dt.timedelta(minutes=5)
+TRIAGE_SWEEP_WINDOW = dt.timedelta(hours=24)
+TRIAGE_SWEEP_LIMIT = 200
+
+
+def triage_invitations_sweep(*, now: dt.datetime) -> int:
+    """Send the triage questionnaire for ziekmeldingen of the last day in the
+    scoped tenant whose task never ran (the broker was down at commit): open
+    cases without any invitation. Refreshes the case's timeline first, as the
+    task does, so the protocol task exists to be closed. Returns the number
+    of invitations sent."""
+    cases = (
+        AbsenceCase.objects.filter(
+            status=CaseStatus.OPEN,
+            reported_at__range=(now - TRIAGE_SWEEP_WINDOW, now - TRIAGE_SWEEP_GRACE),
+            invitations__isnull=True,
+        )
+        .exclude(employee__email="")
+        .select_related("employee")
+        .order_by("reported_at")[:TRIAGE_SWEEP_LIMIT]
+    )
+    sent = 0
+    for case in cases:
+        deadlines_refresh_for_case(case=case, today=timezone.localdate(now))
+        if triage_invite_at_ziekmelding(case=case) is not None:
+            sent += 1
+    return sent
 
 
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:

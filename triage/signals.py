@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from django.db import transaction
 
 from accounts.models import Tenant
 from accounts.scoping import tenant_scope
 from cases.models import AbsenceCase
-
-logger = logging.getLogger(__name__)
+from core.enqueue import enqueue_on_commit
 
 
 def on_tenant_saved(
@@ -32,16 +28,9 @@ def on_tenant_saved(
 
 def on_case_reported(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:
     """Send the triage questionnaire through Celery once the ziekmelding is
-    committed. If the broker is down, the protocol task stays open in the
-    regiehouder's queue, who sends it from the case."""
+    committed. If the broker is down, the beat sweep
+    (``invitations_sweep_task``) sends it once the broker is back; after a
+    day the protocol task stays open in the regiehouder's queue."""
     from triage.tasks import triage_invite_case_task
 
-    def enqueue() -> None:
-        try:
-            triage_invite_case_task.delay(case.pk, case.tenant_id)
-        except Exception:
-            logger.warning(
-                "could not enqueue triage of case %s", case.pk, exc_info=True
-            )
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(triage_invite_case_task, case.pk, case.tenant_id)

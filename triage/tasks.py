@@ -40,3 +40,17 @@ def invitations_remind_task() -> int:
         with tenant_scope(tenant):
             total += invitations_remind(now=now)
     return total
+
+
+@shared_task(acks_late=True)
+def invitations_sweep_task() -> int:
+    """Every ten minutes: the triage questionnaires that a lost task left
+    unsent (a broker outage at the ziekmelding), tenant by tenant."""
+    from triage.services import triage_invitations_sweep
+
+    now = timezone.now()
+    total = 0
+    for tenant in Tenant.objects.filter(is_active=True).order_by("pk"):
+        with tenant_scope(tenant):
+            total += triage_invitations_sweep(now=now)
+    return total

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,14 +111,32 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The cache holds nothing that must survive (rate-limit counters, progress
+# bars): while Redis is down it answers as a miss instead of raising
+# (core/cache.py), and a Redis that hangs costs a call at most a second.
 CACHES = {
     "default": {
-        "BACKEND": env_str(
-            "CACHE_BACKEND", "django.core.cache.backends.redis.RedisCache"
-        ),
+        "BACKEND": env_str("CACHE_BACKEND", "core.cache.DegradingRedisCache"),
         "LOCATION": REDIS_URL,
     }
 }
+if CACHES["default"]["BACKEND"] == "core.cache.DegradingRedisCache":
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+# Request size limits (docs/security/reliability.md). No proxy in front is
+# assumed: a body declared larger than MAX_REQUEST_BYTES is refused with a 413
+# page before anything reads it (core.middleware); it sits above the largest
+# upload a form accepts (an import, 20 MB; a scan, 10 MB), whose own check
+# then answers with a message on the field. Form fields together may take
+# 2.5 MB and 1000 fields (a plan van aanpak with its 60 afspraken has about
+# 260, the FML form 130); API bodies 1 MB (integrations.api.parsers).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads over this are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

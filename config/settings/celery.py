@@ -8,6 +8,17 @@ CELERY_BROKER_URL = env_str(
     "CELERY_BROKER_URL", env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 )
 CELERY_RESULT_BACKEND = None
+# A broker that hangs (rather than refusing) would otherwise block a publish,
+# and the request that made it, without end. Publishing fails within seconds
+# instead: one socket timeout, no publish retry (redis-py itself reconnects a
+# pooled connection that a restarted Redis dropped; measured: a retry made a
+# hung broker cost 9 s instead of 3), and core.enqueue stops trying for a
+# while; the work is recoverable from the database
+# (docs/security/reliability.md). The read timeout stays above kombu's 1 s
+# BRPOP poll.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -50,6 +61,11 @@ CELERY_BEAT_SCHEDULE = {
     "integrations-idempotency-purge": {
         "task": "integrations.tasks.idempotency_records_purge_task",
         "schedule": crontab(minute=40),
+    },
+    # Safety net for triage questionnaires whose task was lost (broker down).
+    "triage-invitations-sweep": {
+        "task": "triage.tasks.invitations_sweep_task",
+        "schedule": crontab(minute="*/10"),
     },
     "triage-invitations-remind": {
         "task": "triage.tasks.invitations_remind_task",

@@ -14,7 +14,8 @@ REST_FRAMEWORK = {
     # Portal users calling the API; keys carry their own rate.
     "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSONParser with a size limit (API_MAX_BODY_BYTES in base.py).
+    "DEFAULT_PARSER_CLASSES": ["integrations.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.ApiCursorPagination",
     "EXCEPTION_HANDLER": "core.problems.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ProblemAutoSchema",

@@ -36,18 +36,24 @@ def test_real_worker_on_the_documents_queue_stores_the_pdf(world, settings, tmp_
             case=world.a1_case,
             kind=DocumentKind.PLAN_VAN_AANPAK,
         )
-    with start_worker(
-        app, queues=["documents"], perform_ping_check=False, shutdown_timeout=10
-    ):
-        with tenant_scope(world.tenant_a):
-            assert document_render_request(document=document) is True
-        deadline = timezone.now() + dt.timedelta(seconds=30)
-        while True:
+    # Celery keeps the queue selection on the app: put it back afterwards, or
+    # later workers in this process would consume "documents" only.
+    selected = app.amqp.queues._consume_from
+    try:
+        with start_worker(
+            app, queues=["documents"], perform_ping_check=False, shutdown_timeout=10
+        ):
             with tenant_scope(world.tenant_a):
-                stored = Document.objects.get(pk=document.pk)
-            if stored.pdf:
-                break
-            assert timezone.now() < deadline, "the documents worker did not render"
-            time.sleep(0.2)
+                assert document_render_request(document=document) is True
+            deadline = timezone.now() + dt.timedelta(seconds=30)
+            while True:
+                with tenant_scope(world.tenant_a):
+                    stored = Document.objects.get(pk=document.pk)
+                if stored.pdf:
+                    break
+                assert timezone.now() < deadline, "the documents worker did not render"
+                time.sleep(0.2)
+    finally:
+        app.amqp.queues._consume_from = selected
     assert stored.pdf.read().startswith(b"%PDF-")
     assert len(stored.sha256) == 64

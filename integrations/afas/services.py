@@ -7,6 +7,7 @@ import logging
 
 from django.utils.translation import gettext as _
 
+from core.enqueue import enqueue_on_commit
 from integrations.afas.client import AfasClient, AfasError
 from integrations.afas.mapping import (
     PERSONNEL_NUMBER_FIELD,
@@ -73,10 +74,6 @@ def afas_sync(
 
 def afas_sync_request(*, connection: AfasConnection) -> None:
     """Sync ``connection`` in the worker, after the current transaction."""
-    from django.db import transaction
-
     from integrations.afas.tasks import afas_sync_task
 
-    transaction.on_commit(
-        lambda: afas_sync_task.delay(connection.pk, connection.tenant_id)
-    )
+    enqueue_on_commit(afas_sync_task, connection.pk, connection.tenant_id)

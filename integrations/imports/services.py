@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import Employer
 from cases.services import employees_bulk_apply
+from core.enqueue import enqueue_on_commit
 from core.exceptions import ApplicationError
 from integrations.imports.columns import TARGETS_BY_KEY, columns_guess
 from integrations.imports.models import (
@@ -173,9 +174,7 @@ def import_run_map(
             obj=locked,
             data={"columns": sorted(chosen)},
         )
-        transaction.on_commit(
-            lambda: import_run_plan_task.delay(locked.pk, locked.tenant_id)
-        )
+        enqueue_on_commit(import_run_plan_task, locked.pk, locked.tenant_id)
     return locked
 
 
@@ -270,9 +269,7 @@ def import_run_confirm(*, actor: User, run: ImportRun) -> ImportRun:
                 "missing": locked.missing_count,
             },
         )
-        transaction.on_commit(
-            lambda: import_run_execute_task.delay(locked.pk, locked.tenant_id)
-        )
+        enqueue_on_commit(import_run_execute_task, locked.pk, locked.tenant_id)
     return locked
 
 

@@ -3,31 +3,21 @@ commits, the mails go out through Celery on the ``integrations`` queue."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from celery import Task
-from django.db import transaction
 
 from cases.models import AbsenceCase
+from core.enqueue import enqueue_on_commit
 from documents.models import Document
 from poortwachter.models import Appointment
-
-logger = logging.getLogger(__name__)
 
 
 def _enqueue_on_commit(task: Task, *args: int) -> None:
     """Enqueue ``task`` once the transaction commits: a rolled-back change
-    sends nothing. An unreachable broker loses the mail, never the change;
-    the failure is logged."""
-
-    def enqueue() -> None:
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.warning("could not enqueue %s%s", task.name, args, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    sends nothing. An unreachable broker delays the mail, never loses the
+    change: ``notifications_sweep_task`` sends what no task did."""
+    enqueue_on_commit(task, *args)
 
 
 def on_case_reported(sender: Any, case: AbsenceCase, **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from accounts.access import Action, can
 from accounts.models import User
 from accounts.services import audit_event_record
 from cases.models import AbsenceCase
+from core.enqueue import enqueue_on_commit
 from core.exceptions import ApplicationError
 from documents.models import document_storage
 from integrations.uwv import exports, selectors
@@ -174,10 +175,8 @@ def riv_package_download(
         raise MissingDataError(missing)
     name = selectors.riv_package_storage_name(case=case, today=today)
     if not document_storage().exists(name):
-        transaction.on_commit(
-            lambda: uwv_riv_package_build_task.delay(
-                case.pk, case.tenant_id, today.isoformat()
-            )
+        enqueue_on_commit(
+            uwv_riv_package_build_task, case.pk, case.tenant_id, today.isoformat()
         )
         return None
     with transaction.atomic():

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, Tenant, User
 from accounts.services import audit_event_record
+from core.enqueue import enqueue_now
 from core.exceptions import ApplicationError
 from integrations.webhooks import client, payloads
 from integrations.webhooks.models import (
@@ -341,15 +342,10 @@ def _enqueue_on_commit(*, tenant_id: int, attempts: list[tuple[int, int]]) -> No
     from integrations.webhooks.tasks import delivery_attempt_task
 
     def enqueue() -> None:
-        try:
-            for delivery_id, token in attempts:
-                delivery_attempt_task.delay(delivery_id, tenant_id, token)
-        except Exception:  # broker down: the sweep sends them when due
-            logger.warning(
-                "could not enqueue webhook deliveries",
-                extra={"tenant_id": tenant_id},
-                exc_info=True,
-            )
+        # Broker down: the sweep sends them when due.
+        for delivery_id, token in attempts:
+            if not enqueue_now(delivery_attempt_task, delivery_id, tenant_id, token):
+                return
 
     transaction.on_commit(enqueue)
 

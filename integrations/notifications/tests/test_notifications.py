@@ -6,6 +6,7 @@ a refusing mail server is a real closed port on 127.0.0.1.
 
 import datetime as dt
 import time
+from unittest import mock
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -175,10 +176,12 @@ def test_a_rolled_back_ziekmelding_sends_nothing(
 def test_a_committed_ziekmelding_enqueues_the_confirmation(
     scope_a, new_employee, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        _report(scope_a, new_employee)
-    names = {getattr(c, "__qualname__", "") for c in callbacks}
-    assert "_enqueue_on_commit.<locals>.enqueue" in names
+    with (
+        mock.patch.object(ziekmelding_confirm_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        case = _report(scope_a, new_employee)
+    delay.assert_called_once_with(case.pk, case.tenant_id)
 
 
 def test_a_retried_task_sends_once(scope_a, new_employee):
