@@ -75,7 +75,11 @@ from soak_check import (  # noqa: E402
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 USERS = int(os.environ.get("SOAK_USERS", "50"))
 THINK_SECONDS = float(os.environ.get("SOAK_THINK_SECONDS", "1.0"))
-RAMP_SECONDS = float(os.environ.get("SOAK_RAMP_SECONDS", "10"))
+# People arrive over the first minute: a login is a deliberately slow
+# password hash (PBKDF2, ~0.5-1.5 s of CPU here), 50 at once is no workday.
+RAMP_SECONDS = float(os.environ.get("SOAK_RAMP_SECONDS", "60"))
+# A person waits this long for a page before calling it broken.
+TIMEOUT_SECONDS = float(os.environ.get("SOAK_TIMEOUT_SECONDS", "60"))
 DRAIN_SECONDS = int(os.environ.get("SOAK_DRAIN_SECONDS", "180"))
 EMPLOYERS = int(os.environ.get("SOAK_EMPLOYERS", "6"))
 EMPLOYEES = int(os.environ.get("SOAK_EMPLOYEES", "5000"))
@@ -978,6 +982,7 @@ def main() -> int:
         "seconds": SECONDS,
         "think": THINK_SECONDS,
         "ramp": RAMP_SECONDS,
+        "timeout": TIMEOUT_SECONDS,
         "users": [
             {
                 **user,

@@ -206,8 +206,11 @@ class Recorder:
 class Browser:
     """One user's keep-alive connection and cookie jar."""
 
-    def __init__(self, base: str, recorder: Recorder, user: str) -> None:
+    def __init__(
+        self, base: str, recorder: Recorder, user: str, timeout: float = TIMEOUT
+    ) -> None:
         parts = urlsplit(base)
+        self.timeout = timeout
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.base = base.rstrip("/")
         self.recorder = recorder
@@ -218,7 +221,7 @@ class Browser:
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
             self.conn = http.client.HTTPConnection(
-                self.host, self.port, timeout=TIMEOUT
+                self.host, self.port, timeout=self.timeout
             )
         return self.conn
 
@@ -320,7 +323,9 @@ class User:
         self.spec = spec
         self.email = spec["email"]
         self.tenant_path = f"/t/{plan['tenant']}/"
-        self.browser = Browser(plan["base"], recorder, self.email)
+        self.browser = Browser(
+            plan["base"], recorder, self.email, float(plan.get("timeout", TIMEOUT))
+        )
         self.rng = random.Random(index)
         self.think_mean = float(plan["think"])
         self.deadline = 0.0
@@ -691,7 +696,12 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         thread.start()
         threads.append(thread)
     for thread in threads:
-        thread.join(timeout=deadline - time.monotonic() + 2 * TIMEOUT + 30)
+        thread.join(
+            timeout=deadline
+            - time.monotonic()
+            + 2 * float(plan.get("timeout", TIMEOUT))
+            + 30
+        )
     hung = sum(thread.is_alive() for thread in threads)
     return {
         **results,
