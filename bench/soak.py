@@ -44,6 +44,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import socketserver
@@ -296,6 +297,7 @@ def _seed(receiver_url: str) -> dict[str, Any]:
     """One tenant as a mid-sized arbodienst has it; returns the users' plan."""
     from django.apps import apps
     from django.contrib.auth.hashers import make_password
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import Membership, Role, Tenant, User
@@ -319,7 +321,9 @@ def _seed(receiver_url: str) -> dict[str, Any]:
     rng = random.Random(2026)
     today = timezone.localdate()
     tenant = Tenant.objects.create(slug=TENANT, name="Arbodienst Soak")
+    start = time.perf_counter()
     password = make_password(PASSWORD)  # one hash: the login still checks it
+    hash_seconds = time.perf_counter() - start
     counts = _role_counts(USERS)
 
     def users(role: str, n: int) -> list[User]:
@@ -512,6 +516,11 @@ def _seed(receiver_url: str) -> dict[str, Any]:
         )
 
     totp_keys = _totp_devices([*managers, *casemanagers, *hrs], rng, apps)
+    # Statistics for the planner, as autovacuum would have them on a
+    # database that grew over months rather than in a minute: without them
+    # the task queue's count takes seconds instead of milliseconds.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "tenant": TENANT,
         "users": [
@@ -547,6 +556,7 @@ def _seed(receiver_url: str) -> dict[str, Any]:
         ],
         "passwords": PASSWORD,
         "totp_keys": totp_keys,
+        "hash_seconds": hash_seconds,
     }
 
 
@@ -725,6 +735,26 @@ class LoadSampler:
         self.stopped.set()
         self.thread.join()
         self.values.append(os.getloadavg()[0])
+
+
+def _cpu_seconds(processes: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU time (user + system) used so far by each service's live processes
+    (gunicorn's master and workers, the Celery pool, beat): with the
+    machine shared, CPU per request says more than wall-clock latency."""
+    names = dict(
+        zip((p.pid for p in processes), ("gunicorn", "worker", "beat"), strict=True)
+    )
+    used = dict.fromkeys(names.values(), 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        group = int(fields[2])
+        if group in names:
+            used[names[group]] += (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 def _drive(plan: dict[str, Any]) -> dict[str, Any]:
@@ -925,7 +955,7 @@ def _invitation_mails() -> Counter[str]:
     return mails
 
 
-def _print_table(summary: dict[str, dict[str, Any]], seconds: float) -> None:
+def _print_table(summary: dict[str, dict[str, Any]]) -> None:
     print(
         f"{'request':<24}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}"
         f"{'p99 ms':>9}{'max ms':>9}  statuses"
@@ -939,20 +969,14 @@ def _print_table(summary: dict[str, dict[str, Any]], seconds: float) -> None:
         )
 
 
-def main() -> int:
-    WORKDIR.mkdir(parents=True, exist_ok=True)
-    mail_sink, receiver = MailSink(), WebhookReceiver()
-    _serve(mail_sink)
-    _serve(receiver)
-    port = _free_port()
-    env = {**os.environ, **_app_environment(port, mail_sink.server_address[1])}
-    counts = _role_counts(USERS)
-    print(
-        f"Hervat soak: {USERS} users ({counts['leidinggevende']} leidinggevende, "
-        f"{counts['casemanager']} casemanager, {counts['hr']} hr), {SECONDS} s, "
-        f"think {THINK_SECONDS:.1f} s, gunicorn {GUNICORN_WORKERS}x{GUNICORN_THREADS} "
-        f"gthread, celery -c {CELERY_CONCURRENCY}, {os.cpu_count()} cores"
-    )
+LOGIN_KINDS = ("login_page", "login", "login_redirect", "login_otp")
+
+
+def _prepare(
+    port: int, mail_sink: MailSink, receiver: WebhookReceiver
+) -> tuple[Any, dict[str, Any], bool]:
+    """A fresh database with the tenant; returns it, the users' plan and
+    whether the users have TOTP devices."""
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -961,7 +985,6 @@ def main() -> int:
     _setup_django(_app_environment(port, mail_sink.server_address[1]))
     from django.core.management import call_command
     from django.db import connections
-    from django.utils import timezone
 
     from accounts.models import Tenant
 
@@ -969,13 +992,11 @@ def main() -> int:
     report(
         "setup: database created and migrated", f"{time.perf_counter() - start:.1f} s"
     )
-    receiver_url = f"http://127.0.0.1:{receiver.server_address[1]}/hervat"
-    seeded = _seed(receiver_url)
+    seeded = _seed(f"http://127.0.0.1:{receiver.server_address[1]}/hervat")
     connections.close_all()
     # Work the seed enqueued (mails about documents signed before any
     # endpoint or reader existed) is not part of the run.
     redis.Redis.from_url(REDIS_URL).flushdb()
-    tenant = Tenant.objects.get(slug=TENANT)
     plan = {
         "base": f"http://127.0.0.1:{port}",
         "tenant": seeded["tenant"],
@@ -992,74 +1013,81 @@ def main() -> int:
             for user in seeded["users"]
         ],
     }
-    start = time.perf_counter()
-    processes = _start_services(env, port)
-    report(
-        "setup: gunicorn, worker and beat started",
-        f"{time.perf_counter() - start:.1f} s",
-    )
-    try:
-        started_at = timezone.now()
-        with LoadSampler() as load:
-            results = _drive(plan)
-        drained = _drain(tenant)
-        actions = Actions.from_results(results)
-        snapshot = _snapshot(
-            tenant, started_at, actions, mail_sink.received, receiver.received
-        )
-    finally:
-        start = time.perf_counter()
-        _stop(processes)
-        report("teardown: processes stopped", f"{time.perf_counter() - start:.1f} s")
-        connections.close_all()
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        mail_sink.shutdown()
-        receiver.shutdown()
+    plan["hash_seconds"] = seeded["hash_seconds"]
+    return Tenant.objects.get(slug=TENANT), plan, bool(seeded["totp_keys"])
 
+
+def _figures(
+    results: dict[str, Any],
+    actions: Actions,
+    side_effects: dict[str, Any],
+    cpu: dict[str, float],
+    load: list[float],
+) -> dict[str, Any]:
     samples = results["samples"]
-    summary = latency_summary(samples)
-    problems = consistency_problems(actions, snapshot)
-    work = [s for s in samples if s[1] not in ("login_page", "login", "login_redirect")]
-    loaded_seconds = max(1.0, results["seconds"] - results["ramp"])
-    errors = results["error_count"] + results["hung_users"]
-    print()
-    _print_table(summary, results["seconds"])
-    all_ms = [s[2] for s in work]
-    overall = latency_summary([(0, "all work", ms, 200, True) for ms in all_ms])
-    figures = {
+    ramp = results["ramp"]
+    work = [s for s in samples if s[1] not in LOGIN_KINDS]
+    steady = [s for s in work if s[0] >= ramp]
+    steady_seconds = max(1.0, results["seconds"] - ramp)
+
+    def percentiles(rows: list) -> dict[str, Any]:
+        summary = latency_summary([(0, "x", s[2], 200, True) for s in rows])
+        return {k: summary.get("x", {}).get(f"{k}_ms") for k in ("p50", "p95", "p99")}
+
+    return {
         "requests": len(samples),
-        "errors": errors,
+        "errors": results["error_count"] + results["hung_users"],
         "throughput_rps": round(len(samples) / results["seconds"], 1),
-        "work_p50_ms": overall.get("all work", {}).get("p50_ms"),
-        "work_p95_ms": overall.get("all work", {}).get("p95_ms"),
-        "work_p99_ms": overall.get("all work", {}).get("p99_ms"),
+        "work_ms": percentiles(work),
+        "steady_rps": round(len(steady) / steady_seconds, 1),
+        "steady_work_ms": percentiles(steady),
         "ziekmeldingen": sum(1 for r in actions.reports if r.get("ok")),
         "recoveries": sum(1 for r in actions.recoveries if r.get("ok")),
         "tasks_completed": sum(1 for r in actions.completions if r.get("ok")),
         "pdf_downloads": len(actions.downloads),
-        "mails": sum(mail_sink.received.values()),
-        "webhooks_received": sum(receiver.received.values()),
-        "drain_seconds": round(drained, 1),
+        **side_effects,
+        "cpu_seconds": cpu,
+        "cpu_ms_per_request": {
+            name: round(1000 * seconds / max(1, len(samples)), 1)
+            for name, seconds in cpu.items()
+        },
+        # The web server's CPU without the logins' password hashes (PBKDF2,
+        # timed once in the seeding process), per request after login.
+        "web_cpu_ms_per_work_request": round(
+            1000
+            * max(0.0, cpu["gunicorn"] - results["logins"] * results["hash_seconds"])
+            / max(1, len(work)),
+            1,
+        ),
         "load_average_1min": {
-            "min": round(min(load.values), 2),
-            "mean": round(sum(load.values) / len(load.values), 2),
-            "max": round(max(load.values), 2),
+            "min": round(min(load), 2),
+            "mean": round(sum(load) / len(load), 2),
+            "max": round(max(load), 2),
         },
     }
+
+
+def _print_figures(
+    figures: dict[str, Any], results: dict[str, Any], problems: list[str]
+) -> None:
     print()
+    _print_table(latency_summary(results["samples"]))
+    print()
+    work, steady = figures["work_ms"], figures["steady_work_ms"]
     report(
-        "requests (all kinds, incl. logins)", f"{len(samples):,}", f"{errors} errors"
+        "requests (all kinds, incl. logins)",
+        f"{figures['requests']:,}",
+        f"{figures['errors']} errors; {figures['throughput_rps']} req/s over "
+        f"{results['seconds']:.0f} s incl. {results['ramp']:.0f} s ramp-up",
     )
     report(
-        "throughput",
-        f"{figures['throughput_rps']} req/s",
-        f"over {results['seconds']:.0f} s incl. {results['ramp']:.0f} s ramp-up",
+        f"all {USERS} at work (after ramp-up): throughput",
+        f"{figures['steady_rps']} req/s",
+        f"p50 {steady['p50']} / p95 {steady['p95']} / p99 {steady['p99']} ms",
     )
     report(
         "all work after login: p50 / p95 / p99",
-        f"{figures['work_p50_ms']} / {figures['work_p95_ms']} / "
-        f"{figures['work_p99_ms']} ms",
-        "",
+        f"{work['p50']} / {work['p95']} / {work['p99']} ms",
     )
     report(
         "done by the users",
@@ -1073,11 +1101,24 @@ def main() -> int:
         f"{figures['webhooks_received']} webhooks received; drained in "
         f"{figures['drain_seconds']} s",
     )
-    load_avg = figures["load_average_1min"]
+    cpu, per = figures["cpu_seconds"], figures["cpu_ms_per_request"]
+    report(
+        "CPU per request: web / Celery worker",
+        f"{per['gunicorn']} / {per['worker']} ms",
+        f"gunicorn {cpu['gunicorn']} s, worker {cpu['worker']} s, beat "
+        f"{cpu['beat']} s, virtual users {cpu['virtual_users']} s",
+    )
+    report(
+        "  web CPU per request after login, without hashing",
+        f"{figures['web_cpu_ms_per_work_request']} ms",
+        f"{results['logins']} logins x {results['hash_seconds']:.2f} s PBKDF2 "
+        "taken off",
+    )
+    load = figures["load_average_1min"]
     report(
         "load average (1 min) during the run",
-        f"{load_avg['mean']}",
-        f"min {load_avg['min']}, max {load_avg['max']} on {os.cpu_count()} cores",
+        f"{load['mean']}",
+        f"min {load['min']}, max {load['max']} on {os.cpu_count()} cores",
     )
     for error in results["errors"][:10]:
         print(f"  error: {error}")
@@ -1086,7 +1127,73 @@ def main() -> int:
         for problem in problems:
             print(f"  - {problem}")
     else:
-        report("consistency check (database afterwards)", "passed", "")
+        report("consistency check (database afterwards)", "passed")
+
+
+def main() -> int:
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    mail_sink, receiver = MailSink(), WebhookReceiver()
+    _serve(mail_sink)
+    _serve(receiver)
+    port = _free_port()
+    env = {**os.environ, **_app_environment(port, mail_sink.server_address[1])}
+    counts = _role_counts(USERS)
+    print(
+        f"Hervat soak: {USERS} users ({counts['leidinggevende']} leidinggevende, "
+        f"{counts['casemanager']} casemanager, {counts['hr']} hr), {SECONDS} s "
+        f"after a {RAMP_SECONDS:.0f} s ramp-up, think {THINK_SECONDS:.1f} s, "
+        f"gunicorn {GUNICORN_WORKERS}x{GUNICORN_THREADS} gthread, celery -c "
+        f"{CELERY_CONCURRENCY}, {os.cpu_count()} cores"
+    )
+    tenant, plan, two_factor = _prepare(port, mail_sink, receiver)
+    import redis
+    from django.db import connections
+    from django.utils import timezone
+
+    start = time.perf_counter()
+    processes = _start_services(env, port)
+    report(
+        "setup: gunicorn, worker and beat started",
+        f"{time.perf_counter() - start:.1f} s",
+    )
+    try:
+        started_at = timezone.now()
+        cpu_before = _cpu_seconds(processes)
+        driver_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with LoadSampler() as load:
+            results = _drive(plan)
+        driver_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_after = _cpu_seconds(processes)
+        drained = _drain(tenant)
+        actions = Actions.from_results(results)
+        snapshot = _snapshot(
+            tenant, started_at, actions, mail_sink.received, receiver.received
+        )
+    finally:
+        _stop(processes)
+        connections.close_all()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        mail_sink.shutdown()
+        receiver.shutdown()
+
+    cpu = {name: round(cpu_after[name] - cpu_before[name], 1) for name in cpu_after}
+    cpu["virtual_users"] = round(
+        driver_after.ru_utime
+        + driver_after.ru_stime
+        - driver_before.ru_utime
+        - driver_before.ru_stime,
+        1,
+    )
+    side_effects = {
+        "mails": sum(mail_sink.received.values()),
+        "webhooks_received": sum(receiver.received.values()),
+        "drain_seconds": round(drained, 1),
+    }
+    results["hash_seconds"] = plan["hash_seconds"]
+    results["logins"] = sum(1 for s in results["samples"] if s[1] == "login")
+    figures = _figures(results, actions, side_effects, cpu, load.values)
+    problems = consistency_problems(actions, snapshot)
+    _print_figures(figures, results, problems)
     RESULT_FILE.write_text(
         json.dumps(
             {
@@ -1094,6 +1201,7 @@ def main() -> int:
                     "users": USERS,
                     "roles": counts,
                     "seconds": SECONDS,
+                    "ramp_seconds": RAMP_SECONDS,
                     "think_seconds": THINK_SECONDS,
                     "gunicorn": f"{GUNICORN_WORKERS} workers x {GUNICORN_THREADS} "
                     "threads (gthread)",
@@ -1102,20 +1210,19 @@ def main() -> int:
                     "open_cases": OPEN_CASES,
                     "signed_documents": SIGNED_DOCUMENTS,
                     "cores": os.cpu_count(),
-                    "two_factor": bool(seeded["totp_keys"]),
+                    "two_factor": two_factor,
                 },
                 "figures": figures,
-                "per_kind": summary,
-                "per_minute": per_minute(samples),
+                "per_kind": latency_summary(results["samples"]),
+                "per_minute": per_minute(results["samples"]),
                 "errors": results["errors"],
                 "consistency_problems": problems,
-                "loaded_seconds": loaded_seconds,
             },
             indent=2,
         )
     )
     print(f"Results: {RESULT_FILE.relative_to(ROOT)}")
-    return 1 if errors or problems else 0
+    return 1 if figures["errors"] or problems else 0
 
 
 if __name__ == "__main__":
