@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # WeasyPrint's native libraries, a font, gettext for the translations, and
 # Debian's Chromium for the browser tests (Playwright cannot download one),
-# pdftoppm (poppler-utils) for the PNG pages of the sample documents.
+# pdftoppm (poppler-utils) for the PNG pages of the sample documents, gnupg
+# for encrypted backups (scripts/backup.sh, tests/test_backup.py).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-dejavu-core gettext chromium poppler-utils
+	fonts-dejavu-core gettext chromium poppler-utils gnupg
 # The embedded demo: SQLite, no Redis, Celery tasks run in-process.
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER=1 \
 	WEBHOOKS_ENABLED=1 \
@@ -15,7 +16,7 @@ DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///demo.sqlite3 CELERY_TASK_ALWAYS_EAGER
 # Locally the test database is kept between runs; CI always builds it anew.
 PYTEST_DB := $(if $(CI),--create-db,--reuse-db)
 
-.PHONY: demo test check lint fmt install system-deps messages lock bench
+.PHONY: demo test check lint fmt install system-deps messages lock bench soak
 
 demo: install messages
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
@@ -75,3 +76,9 @@ bench: install
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/soak.py
+
+# 50 people at work for SOAK_SECONDS (600) against gunicorn and real Celery
+# workers on loopback, then a consistency check of the database (bench/soak.py).
+soak: install messages
+	$(BIN)/python bench/soak.py
