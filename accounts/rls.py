@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
@@ -97,22 +97,35 @@ def rls_state(state: RlsState) -> Iterator[None]:
     previous = _state.get()
     _state.set(state)
     try:
-        rls_sync()
+        _sync_all(strict=True)
         yield
     finally:
         _state.set(previous)
-        rls_sync()
+        _sync_all(strict=False)
 
 
 def rls_sync(**_: Any) -> None:
     """Write the current state to every open connection that lacks it.
 
-    Also a receiver of ``request_started`` and ``request_finished``: a
-    connection kept open between requests never carries a tenant the next
-    request did not ask for.
+    A receiver of ``request_started`` and ``request_finished``: a connection
+    kept open between requests never carries a tenant the next request did
+    not ask for. Costs no query when the connection is already in line.
     """
+    _sync_all(strict=False)
+
+
+def _sync_all(*, strict: bool) -> None:
     for connection in connections.all(initialized_only=True):
-        _sync(connection)
+        try:
+            _sync(connection)
+        except DatabaseError:
+            if strict:
+                raise
+            # Leaving a scope must not hide the error that ended it, and a
+            # session whose tenant could not be reset is not used again.
+            setattr(connection, _APPLIED_ATTR, None)
+            with suppress(DatabaseError):
+                connection.close()
 
 
 def _sync(connection: BaseDatabaseWrapper) -> None:

@@ -310,6 +310,20 @@ def test_a_connection_opened_inside_a_scope_gets_the_scope(transactional_db, wor
     assert _count("cases_employer") == 0
 
 
+def test_a_session_lost_inside_a_scope_is_dropped_not_reused(
+    transactional_db, world, owner_connection
+):
+    with tenant_scope(world.tenant_a):
+        assert _count("cases_employer") == 3
+        owner_connection.execute(
+            "SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid]
+        )
+    # Leaving the scope could not reset the dead session: it was closed
+    # quietly, and the next query opens a new one without a tenant.
+    assert connection.connection is None
+    assert _count("cases_employer") == 0
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
