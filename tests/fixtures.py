@@ -204,3 +204,83 @@ def api(make_key) -> Callable[..., APIClient]:
         return client
 
     return _client
+
+
+# Every test connects as this role: no superuser, no BYPASSRLS, owner of
+# nothing, granted DML only, as production runs the application (see
+# docs/security/row-level-security.md). Row-level security therefore binds
+# the whole suite, and every test proves its code path sets the tenant.
+APP_ROLE = "hervat_test_app"
+APP_ROLE_PASSWORD = "hervat-test-app"
+
+
+# Who created the test database (the superuser here): for the few tests that
+# must act as the owner, through ``owner_connection``.
+_OWNER: dict[str, str] = {}
+
+
+def _grant_app_role(cursor, database: str) -> None:
+    cursor.execute(
+        "DO $$ BEGIN "
+        f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' "
+        "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )
+    for statement in (
+        f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {APP_ROLE}',
+        f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+        "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES "
+        f"IN SCHEMA public TO {APP_ROLE}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
+    ):
+        cursor.execute(statement)
+
+
+def _connect_as(user: str, password: str) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    for settings_dict in (connection.settings_dict, settings.DATABASES["default"]):
+        settings_dict["USER"] = user
+        settings_dict["PASSWORD"] = password
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The owner creates and migrates the test database; tests run as
+    ``APP_ROLE``. The owner comes back for pytest-django's teardown."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    owner = (connection.settings_dict["USER"], connection.settings_dict["PASSWORD"])
+    _OWNER.update(user=owner[0], password=owner[1])
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            _grant_app_role(cursor, connection.settings_dict["NAME"])
+        _connect_as(APP_ROLE, APP_ROLE_PASSWORD)
+    yield
+    with django_db_blocker.unblock():
+        _connect_as(*owner)
+
+
+@pytest.fixture
+def owner_connection(django_db_setup):
+    """A psycopg connection to the test database as its owner (superuser
+    here; row-level security does not bind it), in autocommit."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        dbname=db["NAME"],
+        user=_OWNER["user"],
+        password=_OWNER["password"] or None,
+        autocommit=True,
+    ) as raw:
+        yield raw

@@ -24,6 +24,9 @@ ALL_TENANTS_CALLERS = {
     "accounts/scoping.py": "defines the escape hatch",
     "accounts/selectors.py": "a user's memberships across tenants",
     "accounts/admin.py": "platform admin; shared accounts",
+    "accounts/management/commands/migrate.py": "migrations touch every tenant",
+    "accounts/tests/test_row_level_security.py": "what platform work sees",
+    "triage/tests/test_migrations.py": "runs a data migration as migrate does",
     "poortwachter/management/commands/poortwachter_timeline.py": "case id lookup",
     "integrations/selectors.py": "an API key names its own tenant",
 }

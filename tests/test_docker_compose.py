@@ -47,6 +47,21 @@ def healthcheck(name):
     return test if isinstance(test, str) else " ".join(map(str, test))
 
 
+def initdb_roles(postgres):
+    """Roles (name: password) the mounted docker-entrypoint-initdb.d scripts
+    create, next to the owner from POSTGRES_USER."""
+    roles = {}
+    for volume in postgres.get("volumes", []):
+        source, _, target = volume.partition(":")
+        if target.split(":")[0] == "/docker-entrypoint-initdb.d":
+            for script in sorted((ROOT / source).glob("*.sql")):
+                found = re.findall(
+                    r"CREATE ROLE (\w+) LOGIN PASSWORD '([^']*)'", script.read_text()
+                )
+                roles.update(found)
+    return roles
+
+
 def dockerfile(instruction):
     return re.findall(rf"^{instruction}\s+(.*)$", DOCKERFILE, flags=re.MULTILINE)
 
@@ -116,8 +131,9 @@ def test_environment_matches_settings(name):
     assert postgres.get("image", "").startswith("postgres"), f"{name}: {db.hostname}"
     pg = postgres["environment"]
     assert db.path.lstrip("/") == pg["POSTGRES_DB"], f"{name}: database name"
-    login = (pg.get("POSTGRES_USER", "postgres"), pg.get("POSTGRES_PASSWORD"))
-    assert (db.username, db.password) == login, f"{name}: db user/password"
+    logins = {pg.get("POSTGRES_USER", "postgres"): pg.get("POSTGRES_PASSWORD")}
+    logins |= initdb_roles(postgres)
+    assert logins.get(db.username, ()) == db.password, f"{name}: db user/password"
     redis = urlparse(environment["REDIS_URL"]).hostname
     image = SERVICES.get(redis, {}).get("image", "")
     assert image.startswith("redis"), f"{name}: REDIS_URL host {redis} is no redis"

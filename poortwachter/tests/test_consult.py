@@ -60,7 +60,7 @@ def test_physician_reads_the_notes_and_the_read_is_logged(world, consult, login)
 
 
 def test_consult_notes_are_encrypted_at_rest(world, consult):
-    with connection.cursor() as cursor:
+    with tenant_scope(world.tenant_a), connection.cursor() as cursor:
         cursor.execute("SELECT notes FROM poortwachter_consultmedical")
         (stored,) = cursor.fetchone()
     assert "slapeloosheid" not in stored

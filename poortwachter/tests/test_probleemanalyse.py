@@ -97,7 +97,7 @@ def test_physician_reads_the_medical_part_and_the_read_is_logged(
         log = MedicalAccessLog.objects.get()
     assert log.user == world.user(Role.BEDRIJFSARTS)
     assert log.role == Role.BEDRIJFSARTS
-    assert log.employee == world.team_case.employee
+    assert log.employee_id == world.team_case.employee_id
     assert log.remote_addr == "127.0.0.1"
 
 
@@ -130,7 +130,7 @@ def test_missing_advice_and_future_date_are_form_errors(world, login):
 
 
 def test_medical_text_is_encrypted_in_the_database(world, recorded):
-    with connection.cursor() as cursor:
+    with tenant_scope(world.tenant_a), connection.cursor() as cursor:
         cursor.execute("SELECT anamnesis FROM poortwachter_probleemanalysemedical")
         (stored,) = cursor.fetchone()
     assert "hernia" not in stored

@@ -6,7 +6,7 @@ import importlib
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from accounts.scoping import tenant_scope
+from accounts.scoping import all_tenants, tenant_scope
 from accounts.tests.factories import TenantFactory
 from triage.models import Questionnaire
 
@@ -18,7 +18,8 @@ NEW = {"werknemersvisie", "intake_naar_werk", "var_werk_reintegratie"}
 
 def _run():
     historical = MigrationLoader(connection).project_state().apps
-    migration.install_missing(historical, None)
+    with all_tenants("the migrate command runs every migration like this"):
+        migration.install_missing(historical, None)
 
 
 def _questionnaires(tenant):
