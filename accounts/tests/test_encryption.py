@@ -18,7 +18,7 @@ from django.test import override_settings
 from accounts.audit import MEDICAL_MODELS
 from accounts.management.commands.encryption_rotate import encrypted_columns
 from accounts.models import Role
-from accounts.scoping import tenant_scope
+from accounts.scoping import all_tenants, tenant_scope
 from cases.models import Employee
 from core.crypto import decrypt_text
 from poortwachter.models import ProbleemanalyseMedical
@@ -81,7 +81,9 @@ def medical(scope_a):
 
 
 def _raw(table: str, column: str) -> list[str]:
-    with connection.cursor() as cursor:
+    """Every row's stored value, of every tenant (row-level security would
+    otherwise show only the scoped tenant's rows)."""
+    with all_tenants("a test reads raw columns"), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {connection.ops.quote_name(column)} "  # noqa: S608
             f"FROM {connection.ops.quote_name(table)}"
