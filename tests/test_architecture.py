@@ -29,6 +29,7 @@ ALL_TENANTS_CALLERS = {
     "triage/tests/test_migrations.py": "runs a data migration as migrate does",
     "poortwachter/management/commands/poortwachter_timeline.py": "case id lookup",
     "integrations/selectors.py": "an API key names its own tenant",
+    "accounts/tests/test_encryption.py": "reads raw columns of every tenant",
 }
 DJANGO_SCOPES_IMPORTERS = {
     "accounts/scoping.py",
@@ -145,6 +146,15 @@ MEDICAL_ACCESS = {
     ),
     "triage/public.py": "the employee fills in their own questionnaire",
     "accounts/audit.py": "names the medical models to redact them",
+    "privacy/selectors.py": "asks whether medical rows exist, never their content",
+    "privacy/services/export.py": (
+        "finds medical records by id; their content is read through the "
+        "logged getters (consult_medical_get, ...)"
+    ),
+    "privacy/services/retention.py": (
+        "counts and deletes medical rows whose period has passed; never reads "
+        "their content"
+    ),
 }
 MEDICAL_CLASS_NAMES = {"ConsultMedical", "ProbleemanalyseMedical", "ResponseMedical"}
 # ``q.medical``, ``question.medical`` and ``reason.medical`` are the

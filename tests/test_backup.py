@@ -32,10 +32,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _database_url() -> str:
+    """The test database as its owner: backups run as the owner, whom
+    row-level security does not bind (docs/security/backups.md); the
+    application role would see only the rows of the tenant it names."""
+    from tests.fixtures import _OWNER
+
     db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    user, secret = _OWNER.get("user", db["USER"]), _OWNER.get("password")
+    password = f":{secret}" if secret else ""
     return (
-        f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:"
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:"
         f"{db.get('PORT') or 5432}/{db['NAME']}"
     )
 
