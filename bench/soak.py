@@ -744,17 +744,33 @@ def _cpu_seconds(processes: list[subprocess.Popen]) -> dict[str, float]:
     names = dict(
         zip((p.pid for p in processes), ("gunicorn", "worker", "beat"), strict=True)
     )
-    used = dict.fromkeys(names.values(), 0.0)
+    used = dict.fromkeys([*names.values(), "postgres"], 0.0)
+    backends = _database_backends()
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue  # the process ended meanwhile
-        group = int(fields[2])
-        if group in names:
-            used[names[group]] += (int(fields[11]) + int(fields[12])) / tick
+        group, pid = int(fields[2]), int(stat.parent.name)
+        name = names.get(group) or ("postgres" if pid in backends else None)
+        if name:
+            used[name] += (int(fields[11]) + int(fields[12])) / tick
     return used
+
+
+def _database_backends() -> set[int]:
+    """PostgreSQL server processes serving the soak database now (the app
+    keeps its connections, CONN_MAX_AGE); empty when the server is remote."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            [DATABASE_NAME],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _drive(plan: dict[str, Any]) -> dict[str, Any]:
@@ -1106,7 +1122,8 @@ def _print_figures(
         "CPU per request: web / Celery worker",
         f"{per['gunicorn']} / {per['worker']} ms",
         f"gunicorn {cpu['gunicorn']} s, worker {cpu['worker']} s, beat "
-        f"{cpu['beat']} s, virtual users {cpu['virtual_users']} s",
+        f"{cpu['beat']} s, PostgreSQL {cpu['postgres']} s, virtual users "
+        f"{cpu['virtual_users']} s",
     )
     report(
         "  web CPU per request after login, without hashing",
@@ -1176,7 +1193,12 @@ def main() -> int:
         mail_sink.shutdown()
         receiver.shutdown()
 
-    cpu = {name: round(cpu_after[name] - cpu_before[name], 1) for name in cpu_after}
+    # A database connection opened during the run counts from its start;
+    # one closed during the run is missed (idle longer than CONN_MAX_AGE).
+    cpu = {
+        name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1)
+        for name in cpu_after
+    }
     cpu["virtual_users"] = round(
         driver_after.ru_utime
         + driver_after.ru_stime
