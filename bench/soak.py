@@ -169,6 +169,8 @@ def _app_environment(port: int, smtp_port: int) -> dict[str, str]:
         "WEBHOOKS_ENABLED": "1",
         "WEBHOOKS_REQUIRE_HTTPS": "0",
         "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
+        # gunicorn speaks plain http on loopback; production sits behind TLS.
+        "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -180,6 +182,45 @@ def _recreate_database() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
+
+
+APP_ROLE = "hervat_soak_app"
+APP_ROLE_PASSWORD = "hervat-soak-app"  # noqa: S105 - a loopback bench role
+
+
+def _app_role_url() -> str | None:
+    """The URL web, worker and beat use: a role that is no superuser, has no
+    BYPASSRLS and owns nothing, granted DML only, as production runs the app
+    (docs/security/row-level-security.md), so row-level security binds the
+    soak too. None when the owner may not create roles: then they run as the
+    owner."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(
+            "DO $$ BEGIN "
+            f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' "
+            "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        for statement in (
+            f"GRANT CONNECT, TEMPORARY ON DATABASE {DATABASE_NAME} TO {APP_ROLE}",
+            f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+            f"TO {APP_ROLE}",
+            "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public "
+            f"TO {APP_ROLE}",
+        ):
+            cursor.execute(statement)
+    owner = urlparse(_database_url())
+    netloc = f"{APP_ROLE}:{APP_ROLE_PASSWORD}@{owner.hostname}:{owner.port or 5432}"
+    return urlunparse(owner._replace(netloc=netloc))
 
 
 def _setup_django(environment: dict[str, str]) -> None:
@@ -1030,6 +1071,7 @@ def _prepare(
         ],
     }
     plan["hash_seconds"] = seeded["hash_seconds"]
+    plan["database_url"] = _app_role_url()
     return Tenant.objects.get(slug=TENANT), plan, bool(seeded["totp_keys"])
 
 
@@ -1163,6 +1205,14 @@ def main() -> int:
         f"{CELERY_CONCURRENCY}, {os.cpu_count()} cores"
     )
     tenant, plan, two_factor = _prepare(port, mail_sink, receiver)
+    app_url = plan.pop("database_url")
+    if app_url:
+        env["DATABASE_URL"] = app_url
+    report(
+        "setup: web, worker and beat connect as",
+        APP_ROLE if app_url else "the owner",
+        "no superuser, no BYPASSRLS, DML only" if app_url else "(may not create roles)",
+    )
     import redis
     from django.db import connections
     from django.utils import timezone
@@ -1233,6 +1283,7 @@ def main() -> int:
                     "signed_documents": SIGNED_DOCUMENTS,
                     "cores": os.cpu_count(),
                     "two_factor": two_factor,
+                    "app_database_role": APP_ROLE if app_url else "owner",
                 },
                 "figures": figures,
                 "per_kind": latency_summary(results["samples"]),

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.conf import settings
@@ -32,12 +33,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:"
-        f"{db.get('PORT') or 5432}/{db['NAME']}"
-    )
+    """The test database as its owner (``DATABASE_URL``'s role): backups run
+    as a role that sees every row, never as the application's role, which
+    row-level security may bind (docs/security/backups.md)."""
+    owner = urlparse(settings.DATABASE_URL)
+    return urlunparse(owner._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
 def _env(backups: Path, **extra: str) -> dict[str, str]:
