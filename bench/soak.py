@@ -169,6 +169,8 @@ def _app_environment(port: int, smtp_port: int) -> dict[str, str]:
         "WEBHOOKS_ENABLED": "1",
         "WEBHOOKS_REQUIRE_HTTPS": "0",
         "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "1",
+        # gunicorn speaks plain http on loopback; production sits behind TLS.
+        "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -180,6 +182,45 @@ def _recreate_database() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE_NAME}")
+
+
+APP_ROLE = "hervat_soak_app"
+APP_ROLE_PASSWORD = "hervat-soak-app"  # noqa: S105 - a loopback bench role
+
+
+def _app_role_url() -> str | None:
+    """The URL web, worker and beat use: a role that is no superuser, has no
+    BYPASSRLS and owns nothing, granted DML only, as production runs the app
+    (docs/security/row-level-security.md), so row-level security binds the
+    soak too. None when the owner may not create roles: then they run as the
+    owner."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(
+            "DO $$ BEGIN "
+            f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE_PASSWORD}' "
+            "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        for statement in (
+            f"GRANT CONNECT, TEMPORARY ON DATABASE {DATABASE_NAME} TO {APP_ROLE}",
+            f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+            f"TO {APP_ROLE}",
+            "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public "
+            f"TO {APP_ROLE}",
+        ):
+            cursor.execute(statement)
+    owner = urlparse(_database_url())
+    netloc = f"{APP_ROLE}:{APP_ROLE_PASSWORD}@{owner.hostname}:{owner.port or 5432}"
+    return urlunparse(owner._replace(netloc=netloc))
 
 
 def _setup_django(environment: dict[str, str]) -> None:
@@ -744,17 +785,33 @@ def _cpu_seconds(processes: list[subprocess.Popen]) -> dict[str, float]:
     names = dict(
         zip((p.pid for p in processes), ("gunicorn", "worker", "beat"), strict=True)
     )
-    used = dict.fromkeys(names.values(), 0.0)
+    used = dict.fromkeys([*names.values(), "postgres"], 0.0)
+    backends = _database_backends()
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue  # the process ended meanwhile
-        group = int(fields[2])
-        if group in names:
-            used[names[group]] += (int(fields[11]) + int(fields[12])) / tick
+        group, pid = int(fields[2]), int(stat.parent.name)
+        name = names.get(group) or ("postgres" if pid in backends else None)
+        if name:
+            used[name] += (int(fields[11]) + int(fields[12])) / tick
     return used
+
+
+def _database_backends() -> set[int]:
+    """PostgreSQL server processes serving the soak database now (the app
+    keeps its connections, CONN_MAX_AGE); empty when the server is remote."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            [DATABASE_NAME],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _drive(plan: dict[str, Any]) -> dict[str, Any]:
@@ -1014,6 +1071,7 @@ def _prepare(
         ],
     }
     plan["hash_seconds"] = seeded["hash_seconds"]
+    plan["database_url"] = _app_role_url()
     return Tenant.objects.get(slug=TENANT), plan, bool(seeded["totp_keys"])
 
 
@@ -1106,7 +1164,8 @@ def _print_figures(
         "CPU per request: web / Celery worker",
         f"{per['gunicorn']} / {per['worker']} ms",
         f"gunicorn {cpu['gunicorn']} s, worker {cpu['worker']} s, beat "
-        f"{cpu['beat']} s, virtual users {cpu['virtual_users']} s",
+        f"{cpu['beat']} s, PostgreSQL {cpu['postgres']} s, virtual users "
+        f"{cpu['virtual_users']} s",
     )
     report(
         "  web CPU per request after login, without hashing",
@@ -1146,6 +1205,14 @@ def main() -> int:
         f"{CELERY_CONCURRENCY}, {os.cpu_count()} cores"
     )
     tenant, plan, two_factor = _prepare(port, mail_sink, receiver)
+    app_url = plan.pop("database_url")
+    if app_url:
+        env["DATABASE_URL"] = app_url
+    report(
+        "setup: web, worker and beat connect as",
+        APP_ROLE if app_url else "the owner",
+        "no superuser, no BYPASSRLS, DML only" if app_url else "(may not create roles)",
+    )
     import redis
     from django.db import connections
     from django.utils import timezone
@@ -1176,7 +1243,12 @@ def main() -> int:
         mail_sink.shutdown()
         receiver.shutdown()
 
-    cpu = {name: round(cpu_after[name] - cpu_before[name], 1) for name in cpu_after}
+    # A database connection opened during the run counts from its start;
+    # one closed during the run is missed (idle longer than CONN_MAX_AGE).
+    cpu = {
+        name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1)
+        for name in cpu_after
+    }
     cpu["virtual_users"] = round(
         driver_after.ru_utime
         + driver_after.ru_stime
@@ -1211,6 +1283,7 @@ def main() -> int:
                     "signed_documents": SIGNED_DOCUMENTS,
                     "cores": os.cpu_count(),
                     "two_factor": two_factor,
+                    "app_database_role": APP_ROLE if app_url else "owner",
                 },
                 "figures": figures,
                 "per_kind": latency_summary(results["samples"]),

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.conf import settings
@@ -32,18 +33,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _database_url() -> str:
-    """The test database as its owner: backups run as the owner, whom
-    row-level security does not bind (docs/security/backups.md); the
-    application role would see only the rows of the tenant it names."""
-    from tests.fixtures import _OWNER
-
-    db = connection.settings_dict
-    user, secret = _OWNER.get("user", db["USER"]), _OWNER.get("password")
-    password = f":{secret}" if secret else ""
-    return (
-        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:"
-        f"{db.get('PORT') or 5432}/{db['NAME']}"
-    )
+    """The test database as its owner (``DATABASE_URL``'s role): backups run
+    as a role that sees every row, never as the application's role, which
+    row-level security may bind (docs/security/backups.md)."""
+    owner = urlparse(settings.DATABASE_URL)
+    return urlunparse(owner._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
 def _env(backups: Path, **extra: str) -> dict[str, str]:
