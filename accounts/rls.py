@@ -82,11 +82,6 @@ _state: ContextVar[RlsState] = ContextVar("hervat_rls_state", default=UNSCOPED)
 _APPLIED_ATTR = "_hervat_rls_applied"
 
 
-def current_rls_state() -> RlsState:
-    """The state the database connections of this thread should carry."""
-    return _state.get()
-
-
 @contextmanager
 def rls_state(state: RlsState) -> Iterator[None]:
     """Run the block with ``state`` written to every open connection.

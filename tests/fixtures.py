@@ -214,9 +214,10 @@ APP_ROLE = "hervat_test_app"
 APP_ROLE_PASSWORD = "hervat-test-app"
 
 
-# Who created the test database (the superuser here): for the few tests that
-# must act as the owner, through ``owner_connection``.
-_OWNER: dict[str, str] = {}
+# Who created the test database (the superuser here), for the few tests that
+# must act as the owner (``owner_connection``; pg_dump, DDL): row-level
+# security does not bind it.
+DATABASE_OWNER: dict[str, str] = {}
 
 
 def _grant_app_role(cursor, database: str) -> None:
@@ -257,7 +258,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         yield
         return
     owner = (connection.settings_dict["USER"], connection.settings_dict["PASSWORD"])
-    _OWNER.update(user=owner[0], password=owner[1])
+    DATABASE_OWNER.update(user=owner[0], password=owner[1])
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             _grant_app_role(cursor, connection.settings_dict["NAME"])
@@ -279,8 +280,8 @@ def owner_connection(django_db_setup):
         host=db["HOST"] or "127.0.0.1",
         port=db["PORT"] or 5432,
         dbname=db["NAME"],
-        user=_OWNER["user"],
-        password=_OWNER["password"] or None,
+        user=DATABASE_OWNER["user"],
+        password=DATABASE_OWNER["password"] or None,
         autocommit=True,
     ) as raw:
         yield raw
