@@ -158,3 +158,11 @@ def test_command_writes_a_private_zip_with_the_medical_parts(full, tmp_path):
     assert f"medisch/dossiers/{full.case.pk}/medisch.json" in files
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     assert "3 medische onderdelen" in out.getvalue()
+
+
+def test_readme_is_in_the_employees_language(light):
+    light.employee.preferred_language = "en"
+    light.employee.save()
+    files = _unzip(employee_export(actor=None, employee=light.employee).content)
+    assert "Hervat: your data" in files["LEESMIJ.txt"].decode()
+    assert "no medical data" in files["medisch/LEESMIJ.txt"].decode()
