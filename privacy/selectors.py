@@ -190,23 +190,38 @@ def retention_employee_candidates(
     )
 
 
-def employee_medical_exists(
-    *, employee: Employee, except_case_ids: Iterable[int] = ()
-) -> bool:
-    """Whether medical data of any of ``employee``'s cases (but those in
-    ``except_case_ids``) remains."""
+def employees_with_medical_data(
+    *, employee_ids: list[int], except_case_ids: Iterable[int] = ()
+) -> set[int]:
+    """Those of ``employee_ids`` of whose cases (but those in
+    ``except_case_ids``) medical data remains."""
     from poortwachter.models import ConsultMedical, ProbleemanalyseMedical
     from triage.models import ResponseMedical
 
-    cases = AbsenceCase.objects.filter(employee=employee).exclude(
-        pk__in=list(except_case_ids)
-    )
-    return (
-        ConsultMedical.objects.filter(consult__case__in=cases).exists()
-        or ProbleemanalyseMedical.objects.filter(
-            probleemanalyse__case__in=cases
-        ).exists()
-        or ResponseMedical.objects.filter(response__invitation__case__in=cases).exists()
+    excluded = list(except_case_ids)
+    found: set[int] = set()
+    for qs, path in (
+        (ConsultMedical.objects, "consult__case"),
+        (ProbleemanalyseMedical.objects, "probleemanalyse__case"),
+        (ResponseMedical.objects, "response__invitation__case"),
+    ):
+        found.update(
+            qs.filter(**{f"{path}__employee_id__in": employee_ids})
+            .exclude(**{f"{path}_id__in": excluded})
+            .values_list(f"{path}__employee_id", flat=True)
+        )
+    return found
+
+
+def case_ends_of_employees(
+    *, employee_ids: list[int]
+) -> list[tuple[int, int, dt.date | None, str]]:
+    """``(employee id, case id, end, status)`` of every case of the employees."""
+    return list(
+        AbsenceCase.objects.filter(employee_id__in=employee_ids)
+        .annotate(retention_end=_case_end())
+        .order_by("pk")
+        .values_list("employee_id", "pk", "retention_end", "status")
     )
 
 

@@ -4,7 +4,7 @@ from privacy.services.erasure import employee_erase
 from privacy.services.export import EmployeeExport, employee_export
 from privacy.services.retention import (
     RetentionReport,
-    employee_pseudonymise,
+    employees_pseudonymise,
     retention_policy_install_default,
     retention_run,
 )
@@ -14,7 +14,7 @@ __all__ = [
     "RetentionReport",
     "employee_erase",
     "employee_export",
-    "employee_pseudonymise",
+    "employees_pseudonymise",
     "retention_policy_install_default",
     "retention_run",
 ]

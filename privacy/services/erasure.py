@@ -16,8 +16,7 @@ from privacy import selectors
 from privacy.models import RetentionTrigger
 from privacy.services.retention import (
     RetentionReport,
-    employee_pseudonymise,
-    retention_chain_erase,
+    retention_employee_erase,
     retention_report_finish,
     retention_report_start,
 )
@@ -89,13 +88,7 @@ def employee_erase(
             actor=actor,
             dry_run=dry_run,
         )
-        case_ids = list(
-            AbsenceCase.objects.filter(employee=employee).values_list("pk", flat=True)
-        )
-        for chain in selectors.retention_chains(case_ids=case_ids):
-            retention_chain_erase(
-                chain=chain, policy=policy, report=report, actor=actor
-            )
+        cases = AbsenceCase.objects.filter(employee=employee).count()
         if not dry_run:
             audit_event_record(
                 actor=actor,
@@ -103,12 +96,12 @@ def employee_erase(
                 obj=employee,
                 data={
                     "run": report.run.pk if report.run else None,
-                    "cases": report.cases,
+                    "cases": cases,
                     "forced": forced,
                     "reason": reason if forced else "",
                 },
             )
-        employee_pseudonymise(
+        retention_employee_erase(
             employee=employee, policy=policy, report=report, actor=actor
         )
         return retention_report_finish(report)

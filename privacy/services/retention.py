@@ -10,22 +10,24 @@ dates of consults, documents and questionnaires. The medical access log is
 never touched (NEN 7513); an employee it refers to is pseudonymised, never
 deleted. ``docs/security/retention.md`` lists every field.
 
-Each chain is processed in its own transaction and marked per category
-(``RetentionMark``), so a run can stop anywhere and the next one carries on;
-running twice changes nothing the second time.
+Chains are processed in batches (one transaction, set-based queries) and
+marked per category (``RetentionMark``), so a run can stop anywhere and the
+next one carries on; running twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, Role, Tenant, User
@@ -373,33 +375,33 @@ def _due_categories(
     return due
 
 
-def _chain_deletes(
-    chain: selectors.Chain, policy: RetentionPolicy, due: list[str]
-) -> bool:
-    """Whether the whole chain goes: its case data is due for deletion (and,
-    by ``_due_categories``, its medical period has passed as well)."""
+def _chain_deletes(policy: RetentionPolicy, due: Iterable[str]) -> bool:
+    """Whether whole chains go: their case data is due for deletion (and, by
+    ``_due_categories``, their medical period has passed as well)."""
     return (
         RetentionCategory.CASE_DATA in due
         and policy.action_for(RetentionCategory.CASE_DATA) == RetentionAction.DELETE
     )
 
 
-def _chain_process(
+def _chains_process(
     *,
-    chain: selectors.Chain,
+    chains: list[selectors.Chain],
     due: list[str],
     policy: RetentionPolicy,
     report: RetentionReport,
     actor: User | None,
 ) -> None:
-    """Anonymise or delete the ``due`` categories of one chain, in one
-    transaction, unless a case of it was reopened meanwhile."""
-    rows = _ChainRows(chain.case_ids)
+    """Anonymise or delete the ``due`` categories of ``chains`` (all due for
+    the same ones) in one transaction, set-based; a chain of which a case
+    was reopened meanwhile is left out."""
     tenant_id = policy.tenant_id
-    delete_all = _chain_deletes(chain, policy, due)
+    delete_all = _chain_deletes(policy, due)
     if delete_all:
         due = list(CASE_CATEGORIES)
     if report.dry_run:
+        case_ids = [pk for chain in chains for pk in chain.case_ids]
+        rows = _ChainRows(case_ids)
         for category in due:
             action = (
                 RetentionAction.DELETE
@@ -409,29 +411,36 @@ def _chain_process(
             report.add(category, action, _PROCESSORS[category](rows, action, True))
             if category == RetentionCategory.DOCUMENTS:
                 report.files += len(_document_files(rows, tenant_id))
-        report.cases += len(chain.case_ids)
+        report.cases += len(case_ids)
         if delete_all:
-            report.planned_deletions.update(chain.case_ids)
-        report.planned.update((pk, c) for pk in chain.case_ids for c in due)
+            report.planned_deletions.update(case_ids)
+        report.planned.update((pk, c) for pk in case_ids for c in due)
         return
     with transaction.atomic():
-        locked = list(
-            AbsenceCase.objects.select_for_update()
-            .filter(pk__in=chain.case_ids)
+        locked = {
+            case.pk: case
+            for case in AbsenceCase.objects.select_for_update()
+            .filter(pk__in=[pk for chain in chains for pk in chain.case_ids])
             .order_by("pk")
-        )
-        if len(locked) != len(chain.case_ids) or any(
-            case.status == CaseStatus.OPEN for case in locked
-        ):
-            return
+        }
+        chains = [
+            chain
+            for chain in chains
+            if all(
+                pk in locked and locked[pk].status != CaseStatus.OPEN
+                for pk in chain.case_ids
+            )
+        ]
+        case_ids = [pk for chain in chains for pk in chain.case_ids]
         done = set(
-            RetentionMark.objects.filter(case_id__in=chain.case_ids).values_list(
+            RetentionMark.objects.filter(case_id__in=case_ids).values_list(
                 "case_id", "category"
             )
         )
-        due = [c for c in due if any((pk, c) not in done for pk in chain.case_ids)]
+        due = [c for c in due if any((pk, c) not in done for pk in case_ids)]
         if not due:
             return
+        rows = _ChainRows(case_ids)
         if RetentionCategory.DOCUMENTS in due or delete_all:
             files = _document_files(rows, tenant_id)
         else:
@@ -453,20 +462,21 @@ def _chain_process(
         for name in files:
             storage.delete(name)
         report.files += len(files)
-        report.cases += len(locked)
-        for case in locked:
-            audit_event_record(
-                actor=actor,
-                action="retention_case_delete"
-                if delete_all
-                else "retention_case_anonymise",
-                obj=case,
-                data={
-                    "run": report.run.pk if report.run else None,
-                    "categories": sorted(due),
-                    "chain": chain.case_ids,
-                },
-            )
+        report.cases += len(case_ids)
+        for chain in chains:
+            for pk in chain.case_ids:
+                audit_event_record(
+                    actor=actor,
+                    action="retention_case_delete"
+                    if delete_all
+                    else "retention_case_anonymise",
+                    obj=locked[pk],
+                    data={
+                        "run": report.run.pk if report.run else None,
+                        "categories": sorted(due),
+                        "chain": chain.case_ids,
+                    },
+                )
         if not delete_all:
             RetentionMark.objects.bulk_create(
                 [
@@ -476,7 +486,7 @@ def _chain_process(
                         category=category,
                         run=report.run,
                     )
-                    for pk in chain.case_ids
+                    for pk in case_ids
                     for category in due
                 ],
                 ignore_conflicts=True,
@@ -484,7 +494,7 @@ def _chain_process(
 
 
 def _chain_delete(rows: _ChainRows) -> int:
-    """Delete the chain's cases and everything on them (the rest cascades)."""
+    """Delete the chains' cases and everything on them (the rest cascades)."""
     rows.notifications().delete()
     for model in (Appointment, Fml):
         model.objects.filter(case_id__in=rows.case_ids).delete()
@@ -503,45 +513,56 @@ def _chain_delete(rows: _ChainRows) -> int:
 # --- employees -----------------------------------------------------------------------
 
 
-def _employee_due(
+def _employees_due(
     *,
-    employee: Employee,
+    employees: list[Employee],
     policy: RetentionPolicy,
     today: dt.date,
     report: RetentionReport,
-) -> bool:
-    """Out of service past the period, every case closed, anonymised (or
-    gone) and past the period too, and no medical data left that still
-    needs to know whose it is."""
-    if employee.employment_end is None:
-        return False
-    employer = employee.employer
-    erd = employer.eigenrisicodrager_zw or employer.eigenrisicodrager_wga
-    cutoff = selectors.months_before(
-        today, policy.months_for(RetentionCategory.EMPLOYEE, eigenrisicodrager=erd)
-    )
-    cases = [
-        case
-        for case in selectors.employee_case_ends(employee=employee)
-        if case[0] not in report.planned_deletions
-    ]
-    if any(status == CaseStatus.OPEN or end is None for _pk, end, status in cases):
-        return False
-    last = max([employee.employment_end, *(end for _pk, end, _s in cases)])
-    if last > cutoff:
-        return False
-    case_ids = {pk for pk, _end, _status in cases}
+) -> list[Employee]:
+    """Those of ``employees`` out of service past the period, with every case
+    closed, anonymised (or gone) and past the period too, and no medical
+    data left that still needs to know whose it is. A fixed number of
+    queries."""
+    ids = [employee.pk for employee in employees]
+    cases: dict[int, list[tuple[int, dt.date | None, str]]] = defaultdict(list)
+    for employee_id, pk, end, status in selectors.case_ends_of_employees(
+        employee_ids=ids
+    ):
+        if pk not in report.planned_deletions:
+            cases[employee_id].append((pk, end, status))
+    all_case_ids = {pk for rows in cases.values() for pk, _end, _status in rows}
     done = set(
-        RetentionMark.objects.filter(case_id__in=case_ids).values_list(
+        RetentionMark.objects.filter(case_id__in=all_case_ids).values_list(
             "case_id", "category"
         )
-    ) | {mark for mark in report.planned if mark[0] in case_ids}
-    if any((pk, RetentionCategory.CASE_DATA) not in done for pk in case_ids):
-        return False
-    medical_gone = {pk for pk in case_ids if (pk, RetentionCategory.MEDICAL) in done}
-    return not selectors.employee_medical_exists(
-        employee=employee, except_case_ids=medical_gone
+    ) | {mark for mark in report.planned if mark[0] in all_case_ids}
+    medical_gone = [
+        pk for pk in all_case_ids if (pk, RetentionCategory.MEDICAL) in done
+    ]
+    with_medical = selectors.employees_with_medical_data(
+        employee_ids=ids, except_case_ids=medical_gone
     )
+    due = []
+    for employee in employees:
+        if employee.employment_end is None or employee.pk in with_medical:
+            continue
+        employer = employee.employer
+        erd = employer.eigenrisicodrager_zw or employer.eigenrisicodrager_wga
+        cutoff = selectors.months_before(
+            today,
+            policy.months_for(RetentionCategory.EMPLOYEE, eigenrisicodrager=erd),
+        )
+        own = cases[employee.pk]
+        if any(status == CaseStatus.OPEN or end is None for _pk, end, status in own):
+            continue
+        last = max([employee.employment_end, *(end for _pk, end, _s in own)])
+        if last > cutoff:
+            continue
+        if any((pk, RetentionCategory.CASE_DATA) not in done for pk, _e, _s in own):
+            continue
+        due.append(employee)
+    return due
 
 
 def _account_release(*, employee: Employee) -> None:
@@ -565,82 +586,108 @@ def _account_release(*, employee: Employee) -> None:
     user.save(update_fields=["email", "full_name", "is_active", "password"])
 
 
-def employee_pseudonymise(
+def employees_pseudonymise(
     *,
-    employee: Employee,
+    employees: list[Employee],
     policy: RetentionPolicy,
     report: RetentionReport,
     actor: User | None,
 ) -> None:
-    """Remove everything that names or reaches ``employee``, keeping the row
-    (employer, contract hours, employment dates) for the statistics of their
-    cases, or delete the row when the policy says so and nothing refers to
-    it. The medical access log keeps pointing at it (NEN 7513)."""
-    action = policy.action_for(RetentionCategory.EMPLOYEE)
-    audit = Q(object_type="cases.employee", object_id=employee.pk) & ~Q(
-        action__in=RETENTION_AUDIT_ACTIONS
-    )
-    can_delete = (
-        action == RetentionAction.DELETE
-        and not AbsenceCase.objects.filter(employee=employee).exists()
-        and not MedicalAccessLog.objects.filter(employee=employee).exists()
-    )
-    if report.dry_run:
+    """Remove everything that names or reaches ``employees``, keeping their
+    rows (employer, contract hours, employment dates) for the statistics of
+    their cases, or delete a row when the policy says so and nothing refers
+    to it. The medical access log keeps pointing at them (NEN 7513). One
+    transaction, set-based but for one audit event per employee."""
+    if not employees:
+        return
+    ids = [employee.pk for employee in employees]
+    deletable: set[int] = set()
+    if policy.action_for(RetentionCategory.EMPLOYEE) == RetentionAction.DELETE:
+        deletable = (
+            set(ids)
+            - set(
+                AbsenceCase.objects.filter(employee_id__in=ids)
+                .exclude(pk__in=report.planned_deletions)
+                .values_list("employee_id", flat=True)
+            )
+            - set(
+                MedicalAccessLog.objects.filter(employee_id__in=ids).values_list(
+                    "employee_id", flat=True
+                )
+            )
+        )
+    report.employees += len(ids)
+    if deletable:
+        report.add(RetentionCategory.EMPLOYEE, RetentionAction.DELETE, len(deletable))
+    if len(ids) > len(deletable):
         report.add(
             RetentionCategory.EMPLOYEE,
-            RetentionAction.DELETE if can_delete else RetentionAction.ANONYMISE,
-            1,
+            RetentionAction.ANONYMISE,
+            len(ids) - len(deletable),
         )
-        report.employees += 1
+    if report.dry_run:
         return
     with transaction.atomic():
-        locked = Employee.objects.select_for_update().get(pk=employee.pk)
-        if locked.email:
-            NotificationSent.objects.filter(recipient__iexact=locked.email).delete()
-        events = AuditEvent.objects.filter(audit)
+        locked = list(
+            Employee.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("user")
+            .order_by("pk")
+        )
+        emails = [employee.email for employee in locked if employee.email]
+        if emails:
+            NotificationSent.objects.filter(recipient__in=emails).delete()
+        events = AuditEvent.objects.filter(
+            object_type="cases.employee", object_id__in=ids
+        ).exclude(action__in=RETENTION_AUDIT_ACTIONS)
         if policy.action_for(RetentionCategory.AUDIT) == RetentionAction.DELETE:
             events.delete()
         else:
             events.exclude(data={}).update(data={})
-        _account_release(employee=locked)
-        audit_event_record(
-            actor=actor,
-            action="retention_employee_delete"
-            if can_delete
-            else "retention_employee_anonymise",
-            obj=locked,
-            data={"run": report.run.pk if report.run else None},
+        for employee in locked:
+            _account_release(employee=employee)
+            audit_event_record(
+                actor=actor,
+                action="retention_employee_delete"
+                if employee.pk in deletable
+                else "retention_employee_anonymise",
+                obj=employee,
+                data={"run": report.run.pk if report.run else None},
+            )
+        Employee.objects.filter(pk__in=deletable).delete()
+        kept = [pk for pk in ids if pk not in deletable]
+        Employee.objects.filter(pk__in=kept).update(
+            personnel_number=Concat(
+                Value("geanonimiseerd-"), Cast("pk", output_field=CharField())
+            ),
+            initials="",
+            first_name="",
+            surname_prefix="",
+            surname=PSEUDONYM_SURNAME,
+            birth_name="",
+            date_of_birth=None,
+            bsn="",
+            email="",
+            phone="",
+            job_title="",
+            job_description="",
+            manager=None,
+            user=None,
+            # A vangnet category can tell a pregnancy; the case keeps its own.
+            vangnet_category="",
         )
-        if can_delete:
-            locked.delete()
-            report.add(RetentionCategory.EMPLOYEE, RetentionAction.DELETE, 1)
-            report.employees += 1
-            return
-        locked.personnel_number = f"geanonimiseerd-{locked.pk}"
-        locked.initials = ""
-        locked.first_name = ""
-        locked.surname_prefix = ""
-        locked.surname = PSEUDONYM_SURNAME
-        locked.birth_name = ""
-        locked.date_of_birth = None
-        locked.bsn = ""
-        locked.email = ""
-        locked.phone = ""
-        locked.job_title = ""
-        locked.job_description = ""
-        locked.manager = None
-        locked.user = None
-        # A vangnet category can tell a pregnancy; the case keeps its own.
-        locked.vangnet_category = ""
-        locked.save()
-        RetentionMark.objects.get_or_create(
-            tenant_id=locked.tenant_id,
-            employee=locked,
-            category=RetentionCategory.EMPLOYEE,
-            defaults={"run": report.run},
+        RetentionMark.objects.bulk_create(
+            [
+                RetentionMark(
+                    tenant_id=policy.tenant_id,
+                    employee_id=pk,
+                    category=RetentionCategory.EMPLOYEE,
+                    run=report.run,
+                )
+                for pk in kept
+            ],
+            ignore_conflicts=True,
         )
-        report.add(RetentionCategory.EMPLOYEE, RetentionAction.ANONYMISE, 1)
-        report.employees += 1
 
 
 # --- the run -----------------------------------------------------------------------
@@ -649,6 +696,7 @@ def employee_pseudonymise(
 def retention_report_start(
     *, tenant: Tenant, today: dt.date, trigger: str, actor: User | None, dry_run: bool
 ) -> RetentionReport:
+    """A report to fill; outside a dry run also its ``RetentionRun`` row."""
     report = RetentionReport(reference_date=today, dry_run=dry_run)
     if not dry_run:
         report.run = RetentionRun.objects.create(
@@ -658,6 +706,7 @@ def retention_report_start(
 
 
 def retention_report_finish(report: RetentionReport) -> RetentionReport:
+    """Store the counts on the report's ``RetentionRun`` (if any)."""
     if report.run is not None:
         run = report.run
         run.cases = report.cases
@@ -693,8 +742,9 @@ def retention_run(
     Closed chains whose last case ended a category's period ago have that
     category anonymised or deleted; then employees out of service past their
     period are pseudonymised. Open cases, and chains with an open case, are
-    never touched. At most ``limit`` chains and ``limit`` employees per run
-    (the report says whether the run was complete). A dry run writes
+    never touched. Works in batches of ``BATCH_SIZE`` chains (one
+    transaction each), at most ``limit`` chains and ``limit`` employees per
+    run (the report says whether the run was complete). A dry run writes
     nothing and reports what would be done.
     """
     policy = selectors.retention_policy_for(tenant=tenant)
@@ -704,13 +754,14 @@ def retention_run(
     seen: set[int] = set()
     processed = 0
     after = 0
-    while True:
+    while report.complete:
         ids = selectors.retention_case_candidates(
             policy=policy, today=today, after=after, limit=BATCH_SIZE
         )
         if not ids:
             break
         after = ids[-1]
+        groups: dict[tuple[str, ...], list[selectors.Chain]] = defaultdict(list)
         for chain in selectors.retention_chains(case_ids=ids):
             if seen.intersection(chain.case_ids) or chain.is_open:
                 continue
@@ -721,12 +772,16 @@ def retention_run(
             if processed >= limit:
                 report.complete = False
                 break
-            _chain_process(
-                chain=chain, due=due, policy=policy, report=report, actor=actor
-            )
+            groups[tuple(due)].append(chain)
             processed += 1
-        if not report.complete:
-            break
+        for due_key, chains in groups.items():
+            _chains_process(
+                chains=chains,
+                due=list(due_key),
+                policy=policy,
+                report=report,
+                actor=actor,
+            )
     employees_done = 0
     after = 0
     while report.complete:
@@ -736,20 +791,21 @@ def retention_run(
         if not ids:
             break
         after = ids[-1]
-        for employee in Employee.objects.filter(pk__in=ids).select_related(
-            "employer", "user"
-        ):
-            if not _employee_due(
-                employee=employee, policy=policy, today=today, report=report
-            ):
-                continue
-            if employees_done >= limit:
-                report.complete = False
-                break
-            employee_pseudonymise(
-                employee=employee, policy=policy, report=report, actor=actor
-            )
-            employees_done += 1
+        due = _employees_due(
+            employees=list(
+                Employee.objects.filter(pk__in=ids)
+                .select_related("employer")
+                .order_by("pk")
+            ),
+            policy=policy,
+            today=today,
+            report=report,
+        )
+        if employees_done + len(due) > limit:
+            due = due[: limit - employees_done]
+            report.complete = False
+        employees_pseudonymise(employees=due, policy=policy, report=report, actor=actor)
+        employees_done += len(due)
     logger.info(
         "retention run",
         extra={
@@ -762,15 +818,24 @@ def retention_run(
     return retention_report_finish(report)
 
 
-def retention_chain_erase(
+def retention_employee_erase(
     *,
-    chain: selectors.Chain,
+    employee: Employee,
     policy: RetentionPolicy,
     report: RetentionReport,
     actor: User | None,
 ) -> None:
-    """Every category of one closed chain now, whatever its period (an
-    erasure request, AVG art. 17)."""
-    due = [c for c in CASE_CATEGORIES if chain.unmarked(c)]
-    if due:
-        _chain_process(chain=chain, due=due, policy=policy, report=report, actor=actor)
+    """Every category of every closed chain of ``employee`` now, whatever
+    its period, then the employee (an erasure request, AVG art. 17)."""
+    case_ids = list(
+        AbsenceCase.objects.filter(employee=employee).values_list("pk", flat=True)
+    )
+    for chain in selectors.retention_chains(case_ids=case_ids):
+        due = [c for c in CASE_CATEGORIES if chain.unmarked(c)]
+        if due and not chain.is_open:
+            _chains_process(
+                chains=[chain], due=due, policy=policy, report=report, actor=actor
+            )
+    employees_pseudonymise(
+        employees=[employee], policy=policy, report=report, actor=actor
+    )

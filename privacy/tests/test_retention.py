@@ -364,3 +364,20 @@ def test_pages_of_an_anonymised_case_still_open_for_who_may_see_them(full, login
         response = client.get(url)
         assert response.status_code == 200, url
         assert PERSONAL["surname"] not in response.text
+
+
+def test_a_run_stops_at_its_limit_and_the_next_one_carries_on(scope_a):
+    cases = [
+        make_case(scope_a, make_employee(scope_a, number=f"Z-{n}"), partial=False)
+        for n in range(3)
+    ]
+    first = retention_run(tenant=scope_a.tenant_a, today=PAST_PERIOD, limit=2)
+    assert (first.cases, first.complete) == (2, False)
+    assert not first.run.complete
+    second = retention_run(tenant=scope_a.tenant_a, today=PAST_PERIOD, limit=2)
+    assert (second.cases, second.complete) == (1, True)
+    assert set(
+        AbsenceCase.objects.filter(pk__in=[c.pk for c in cases]).values_list(
+            "agreements", flat=True
+        )
+    ) == {""}
