@@ -754,64 +754,67 @@ def _start_services(env: dict[str, str], port: int) -> list[subprocess.Popen]:
 # --- run, drain, check --------------------------------------------------------------
 
 
-class LoadSampler:
-    """The 1-minute load average every few seconds while the users work."""
+class Sampler:
+    """While the users work, every few seconds: the 1-minute load average,
+    and the CPU time (user + system) of every process of the run: gunicorn's
+    master and workers, the Celery pool, beat (by process group), and the
+    PostgreSQL server processes serving the soak database (by their process
+    title). Each process's last reading counts, so connections that close
+    during the run (CONN_MAX_AGE) are counted up to a few seconds before."""
 
-    def __init__(self, every: float = 5.0) -> None:
-        self.values: list[float] = []
+    def __init__(self, processes: list[subprocess.Popen], every: float = 5.0) -> None:
+        self.load: list[float] = []
+        self.groups = dict(
+            zip((p.pid for p in processes), ("gunicorn", "worker", "beat"), strict=True)
+        )
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
         self.every = every
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
+    def _scan(self) -> dict[int, tuple[str, float]]:
+        tick = os.sysconf("SC_CLK_TCK")
+        title = f" {DATABASE_NAME} ".encode()
+        found = {}
+        for folder in Path("/proc").glob("[0-9]*"):
+            try:
+                fields = (folder / "stat").read_text().rpartition(")")[2].split()
+                name = self.groups.get(int(fields[2]))
+                if name is None:
+                    command = (folder / "cmdline").read_bytes()
+                    if not (command.startswith(b"postgres:") and title in command):
+                        continue
+                    name = "postgres"
+            except (OSError, ValueError):
+                continue  # the process ended meanwhile
+            found[int(folder.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+        return found
+
+    def _sample(self) -> None:
+        self.load.append(os.getloadavg()[0])
+        self.last.update(self._scan())
+
     def _run(self) -> None:
         while not self.stopped.wait(self.every):
-            self.values.append(os.getloadavg()[0])
+            self._sample()
 
-    def __enter__(self) -> LoadSampler:
-        self.values.append(os.getloadavg()[0])
+    def __enter__(self) -> Sampler:
+        self.first = {pid: cpu for pid, (_name, cpu) in self._scan().items()}
+        self._sample()
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stopped.set()
         self.thread.join()
-        self.values.append(os.getloadavg()[0])
+        self._sample()
 
-
-def _cpu_seconds(processes: list[subprocess.Popen]) -> dict[str, float]:
-    """CPU time (user + system) used so far by each service's live processes
-    (gunicorn's master and workers, the Celery pool, beat): with the
-    machine shared, CPU per request says more than wall-clock latency."""
-    names = dict(
-        zip((p.pid for p in processes), ("gunicorn", "worker", "beat"), strict=True)
-    )
-    used = dict.fromkeys([*names.values(), "postgres"], 0.0)
-    backends = _database_backends()
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # the process ended meanwhile
-        group, pid = int(fields[2]), int(stat.parent.name)
-        name = names.get(group) or ("postgres" if pid in backends else None)
-        if name:
-            used[name] += (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def _database_backends() -> set[int]:
-    """PostgreSQL server processes serving the soak database now (the app
-    keeps its connections, CONN_MAX_AGE); empty when the server is remote."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
-            "AND pid <> pg_backend_pid()",
-            [DATABASE_NAME],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    def cpu_seconds(self) -> dict[str, float]:
+        used = dict.fromkeys([*self.groups.values(), "postgres"], 0.0)
+        for pid, (name, cpu) in self.last.items():
+            used[name] += cpu - self.first.get(pid, 0.0)
+        return {name: round(seconds, 1) for name, seconds in used.items()}
 
 
 def _drive(plan: dict[str, Any]) -> dict[str, Any]:
@@ -1225,12 +1228,10 @@ def main() -> int:
     )
     try:
         started_at = timezone.now()
-        cpu_before = _cpu_seconds(processes)
         driver_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with LoadSampler() as load:
+        with Sampler(processes) as sampler:
             results = _drive(plan)
         driver_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu_after = _cpu_seconds(processes)
         drained = _drain(tenant)
         actions = Actions.from_results(results)
         snapshot = _snapshot(
@@ -1243,12 +1244,7 @@ def main() -> int:
         mail_sink.shutdown()
         receiver.shutdown()
 
-    # A database connection opened during the run counts from its start;
-    # one closed during the run is missed (idle longer than CONN_MAX_AGE).
-    cpu = {
-        name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1)
-        for name in cpu_after
-    }
+    cpu = sampler.cpu_seconds()
     cpu["virtual_users"] = round(
         driver_after.ru_utime
         + driver_after.ru_stime
@@ -1263,7 +1259,7 @@ def main() -> int:
     }
     results["hash_seconds"] = plan["hash_seconds"]
     results["logins"] = sum(1 for s in results["samples"] if s[1] == "login")
-    figures = _figures(results, actions, side_effects, cpu, load.values)
+    figures = _figures(results, actions, side_effects, cpu, sampler.load)
     problems = consistency_problems(actions, snapshot)
     _print_figures(figures, results, problems)
     RESULT_FILE.write_text(
