@@ -204,7 +204,7 @@ class MembershipAdmin(TenantModelAdmin):
             "user",
         )
 
-    @admin.display(boolean=True, description=_("tweestapsverificatie"))
+    @admin.display(boolean=True, description=_("2FA"))
     def two_factor(self, obj: Membership) -> bool:
         return obj.has_two_factor
 
@@ -394,7 +394,7 @@ class PlatformUserAdmin(DjangoUserAdmin):
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[User]:
         return _with_two_factor(super().get_queryset(request), "pk")
 
-    @admin.display(boolean=True, description=_("tweestapsverificatie"))
+    @admin.display(boolean=True, description=_("2FA"))
     def two_factor(self, obj: User) -> bool:
         return obj.has_two_factor
 
