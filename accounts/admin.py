@@ -14,14 +14,28 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import EMPLOYER_SCOPED_ROLES, Membership, Role, Tenant, User
 from accounts.scoping import all_tenants
+from accounts.two_factor import tenant_two_factor_policy_set, two_factor_reset
+
+
+def _with_two_factor(queryset: models.QuerySet, user_path: str) -> models.QuerySet:
+    """Annotate ``has_two_factor``: the user at ``user_path`` has a confirmed
+    authenticator (one subquery, not one query per row)."""
+    return queryset.annotate(
+        has_two_factor=Exists(
+            TOTPDevice.objects.filter(user=OuterRef(user_path), confirmed=True)
+        )
+    )
 
 
 def _is_tenant_admin(request: HttpRequest) -> bool:
@@ -182,19 +196,118 @@ class MembershipAdmin(TenantModelAdmin):
         "privacy_officer",
         "is_active",
     ]
-    list_display = ["user", "role", "taakdelegatie", "privacy_officer", "is_active"]
+    list_display = [
+        "user",
+        "role",
+        "taakdelegatie",
+        "privacy_officer",
+        "is_active",
+        "two_factor",
+    ]
     list_filter = ["role", "is_active", "taakdelegatie", "privacy_officer"]
     search_fields = ["user__email", "user__full_name"]
     filter_horizontal = ["employers"]
+    actions = ["reset_two_factor"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Membership]:
         # API keys (role koppeling) are managed on their own admin page.
-        return (
+        return _with_two_factor(
             super()
             .get_queryset(request)
             .exclude(role=Role.KOPPELING)
-            .select_related("user")
+            .select_related("user"),
+            "user",
         )
+
+    @admin.display(boolean=True, description=_("2FA"))
+    def two_factor(self, obj: Membership) -> bool:
+        return obj.has_two_factor
+
+    @admin.action(description=_("Tweestapsverificatie opnieuw laten instellen"))
+    def reset_two_factor(
+        self, request: HttpRequest, queryset: models.QuerySet[Membership]
+    ) -> None:
+        """For a member who lost their phone and recovery codes: the next
+        login sets up a new authenticator. An account shared with another
+        organisation is left to the platform administrator."""
+        done, shared = 0, []
+        for membership in queryset.select_related("user"):
+            if _user_in_other_tenants(membership.user, request.tenant.pk):
+                shared.append(membership.user.email)
+                continue
+            two_factor_reset(actor=request.user, user=membership.user)
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Bij %(count)d gebruiker moet tweestapsverificatie opnieuw "
+                    "worden ingesteld bij de volgende keer inloggen.",
+                    "Bij %(count)d gebruikers moet tweestapsverificatie opnieuw "
+                    "worden ingesteld bij de volgende keer inloggen.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        if shared:
+            self.message_user(
+                request,
+                gettext(
+                    "Niet gedaan voor %(emails)s: dit account hoort ook bij een "
+                    "andere organisatie. Vraag het platformbeheer."
+                )
+                % {"emails": ", ".join(shared)},
+                messages.WARNING,
+            )
+
+
+class TenantSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["require_2fa_for_managers"]
+
+
+@admin.register(Tenant, site=tenant_admin_site)
+class TenantSettingsAdmin(admin.ModelAdmin):
+    """The tenant administrator's own organisation: its login policy."""
+
+    form = TenantSettingsForm
+    fields = ["name", "slug", "require_2fa_for_managers"]
+    readonly_fields = ["name", "slug"]
+    list_display = ["name", "require_2fa_for_managers"]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Tenant]:
+        return Tenant.objects.filter(pk=request.tenant.pk)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_tenant_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_tenant_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_tenant_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Tenant, form: forms.ModelForm, change: bool
+    ) -> None:
+        tenant_two_factor_policy_set(
+            actor=request.user,
+            tenant=Tenant.objects.get(pk=obj.pk),
+            require_for_managers=form.cleaned_data["require_2fa_for_managers"],
+        )
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        raise Http404
 
 
 @admin.register(User, site=tenant_admin_site)
@@ -261,16 +374,59 @@ class PlatformMembershipInline(admin.TabularInline):
 
 @admin.register(Tenant, site=platform_admin_site)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "is_active",
+        "require_2fa_for_managers",
+        "created_at",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
     inlines = [PlatformMembershipInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: Tenant, form: forms.ModelForm, change: bool
+    ) -> None:
+        require = obj.require_2fa_for_managers
+        if change:
+            # The policy change goes through its service (audited).
+            obj.require_2fa_for_managers = Tenant.objects.get(
+                pk=obj.pk
+            ).require_2fa_for_managers
+        super().save_model(request, obj, form, change)
+        tenant_two_factor_policy_set(
+            actor=request.user, tenant=obj, require_for_managers=require
+        )
 
 
 @admin.register(User, site=platform_admin_site)
 class PlatformUserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "is_staff", "is_active"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "two_factor"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[User]:
+        return _with_two_factor(super().get_queryset(request), "pk")
+
+    @admin.display(boolean=True, description=_("2FA"))
+    def two_factor(self, obj: User) -> bool:
+        return obj.has_two_factor
+
+    @admin.action(description=_("Tweestapsverificatie opnieuw laten instellen"))
+    def reset_two_factor(
+        self, request: HttpRequest, queryset: models.QuerySet[User]
+    ) -> None:
+        for user in queryset:
+            two_factor_reset(actor=request.user, user=user)
+        self.message_user(
+            request,
+            gettext(
+                "Tweestapsverificatie wordt opnieuw ingesteld bij de volgende login."
+            ),
+            messages.SUCCESS,
+        )
+
     search_fields = ["email", "full_name"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     fieldsets = (

@@ -20,3 +20,6 @@ class AccountsConfig(AppConfig):
         connection_created.connect(rls.rls_connection_created)
         request_started.connect(rls.rls_sync)
         request_finished.connect(rls.rls_sync)
+
+        # Login signal receivers: the session clock and the failed-login log.
+        from accounts import security  # noqa: F401

@@ -88,6 +88,15 @@ class Tenant(models.Model):
     name = models.CharField(_("naam"), max_length=200)
     slug = models.SlugField(_("code in de URL"), unique=True)
     is_active = models.BooleanField(_("actief"), default=True)
+    require_2fa_for_managers = models.BooleanField(
+        _("tweestapsverificatie voor leidinggevenden"),
+        default=False,
+        help_text=_(
+            "Leidinggevenden moeten bij het inloggen ook een code uit hun "
+            "authenticator-app invoeren. Voor bedrijfsarts, casemanager, "
+            "regiehouder, HR en beheerder is dat altijd verplicht."
+        ),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
 
     class Meta:
@@ -97,6 +106,12 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tenant_id(self) -> int | None:
+        """A tenant owns itself: audit events about its settings land in its
+        own trail (``accounts.services.audit_event_record``)."""
+        return self.pk
 
 
 class TenantOwned(models.Model):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Membership, Role, User
 from accounts.scoping import all_tenants
 
 
@@ -37,3 +37,31 @@ def audit_trail(*, case_ids: list[int]) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-occurred_at", "-pk")
     )
+
+
+# Roles that reach medical data, whole employers' cases or the tenant's
+# settings: a password alone is not enough for them (AVG art. 9, NEN 7510).
+TWO_FACTOR_ROLES = frozenset(
+    {Role.BEDRIJFSARTS, Role.CASEMANAGER, Role.REGIEHOUDER, Role.HR, Role.TENANT_ADMIN}
+)
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Whether ``user`` must log in with a second factor.
+
+    Platform staff always; anyone with an active membership in one of
+    ``TWO_FACTOR_ROLES``; a leidinggevende when their tenant asks it
+    (``Tenant.require_2fa_for_managers``). A werknemer may enrol but need not.
+    Memberships of every tenant count: the login is one for all of them.
+    """
+    if user.is_staff:
+        return True
+    with all_tenants("a user's own memberships decide their login policy"):
+        return (
+            Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+            .filter(
+                Q(role__in=TWO_FACTOR_ROLES)
+                | Q(role=Role.LEIDINGGEVENDE, tenant__require_2fa_for_managers=True)
+            )
+            .exists()
+        )

@@ -50,6 +50,7 @@ def _prepare() -> tuple[str, list[int]]:
     from accounts.scoping import tenant_scope
     from cases.models import Employee, Employer
     from poortwachter.models import Task
+    from tests.fixtures import verified_login
 
     tenant = Tenant.objects.get(slug="bench")
     user = User.objects.filter(email="casemanager@bench.example").first()
@@ -84,8 +85,7 @@ def _prepare() -> tuple[str, list[int]]:
             .order_by("-pk")
             .values_list("pk", flat=True)[: RUNS * REQUESTS_PER_LEVEL]
         )
-    client = Client()
-    client.force_login(user)
+    client = verified_login(Client(), user)
     return client.cookies["sessionid"].value, fresh
 
 
@@ -103,6 +103,8 @@ def _server() -> subprocess.Popen:
         "ALLOWED_HOSTS": "127.0.0.1",
         "REDIS_URL": BROKER,
         "LOG_LEVEL": "WARNING",
+        # gunicorn speaks plain http here; production sits behind TLS.
+        "SECURE_SSL_REDIRECT": "0",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],

@@ -32,6 +32,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "business-rule": "The request breaks a rule of the domain",
     "case-already-open": "The employee already has an open case",
     "not-authenticated": "No valid credentials",
+    "two-factor-required": "The session has not passed two-factor authentication",
     "permission-denied": "Not allowed",
     "read-only-key": "The API key may only read",
     "not-found": "Not found",

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role, Tenant, User
@@ -151,13 +154,32 @@ def scope_a(world: World):
         yield world
 
 
+def verified_login(client: Client, user: User) -> Client:
+    """Log ``client`` in as ``user`` as after a full login: password and the
+    code from the authenticator app (the one shared way tests log in).
+
+    Gives the user a confirmed authenticator when they have none and marks
+    the session verified with it, as ``django_otp.login`` does, so
+    ``accounts.security.TwoFactorMiddleware`` runs in every test and lets
+    this session through. Tests of the 2FA pages themselves use
+    ``client.force_login`` directly to get a session that owes a code.
+    """
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def login(client):
-    """Log the test client in as ``user`` and return it."""
+    """Log the test client in as ``user`` (2FA verified) and return it."""
 
     def _login(user: User):
-        client.force_login(user)
-        return client
+        return verified_login(client, user)
 
     return _login
 

@@ -177,3 +177,21 @@ def test_dockerfile_copies_every_package_and_builds_static_for_production():
     step = next(s for r in dockerfile("RUN") for s in r.split("&&") if "collects" in s)
     debug_on = re.search(r"DEBUG=(1|true|yes|on)\b", step, flags=re.IGNORECASE)
     assert not debug_on, "collectstatic needs DEBUG off to write staticfiles.json"
+
+
+@pytest.mark.django_db
+def test_web_healthcheck_gets_a_200_past_the_https_redirect(client, settings):
+    """Without DEBUG every http request is redirected to https; the
+    healthcheck must say https the way the compose file tells Django to
+    trust (SECURE_PROXY_SSL_HEADER), or the container never turns healthy."""
+    check = healthcheck("web")
+    url = urlparse(re.search(r"http://[^'\"\s]+", check).group())
+    sent = dict(re.findall(r"'([\w-]+)':\s*'([^']*)'", check))
+    name, _, value = re.sub(
+        r"\$\{\w+:-(.*)\}", r"\1", env("web")["SECURE_PROXY_SSL_HEADER"]
+    ).partition(",")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = (name, value)
+    headers = {key.lower().replace("-", "_"): val for key, val in sent.items()}
+    assert client.get(url.path, headers=headers).status_code == 200
+    assert client.get(url.path).status_code == 301, "plain http must be redirected"

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.scoping import tenant_scope
+from tests.fixtures import verified_login
 
 ROLES = (
     "anonymous",
@@ -341,7 +342,7 @@ def _client(world, role: str, make_key) -> Client:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
     user = world.casemanager_b if role == "other_tenant" else world.user(role)
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 
@@ -865,8 +866,9 @@ def test_admin_sites_let_in_only_their_own_people(world):
     for role in ROLES:
         client = Client()
         if role != "anonymous":
-            client.force_login(
-                world.casemanager_b if role == "other_tenant" else world.user(role)
+            verified_login(
+                client,
+                world.casemanager_b if role == "other_tenant" else world.user(role),
             )
             session = client.session
             session[ADMIN_TENANT_SESSION_KEY] = world.tenant_a.pk

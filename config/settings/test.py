@@ -32,3 +32,6 @@ DATABASES["default"]["TEST"] = {
 
 # schemathesis calls the app in process as http://localhost.
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "localhost", "testserver"]
+
+# The test client speaks plain http; production redirects to https.
+SECURE_SSL_REDIRECT = False

@@ -16,6 +16,7 @@ from cases.models import AbsenceCase, CaseStatus
 from cases.tests.factories import EmployeeFactory
 from documents.models import Document, DocumentKind, DocumentStatus
 from poortwachter.models import Task, TaskSource, TaskStatus
+from tests.fixtures import verified_login
 
 PROBLEM = "application/problem+json"
 TODAY = timezone.localdate()
@@ -370,7 +371,7 @@ def test_portal_session_works_for_the_api(world, login):
 
 def test_portal_session_post_needs_the_csrf_token(world):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(world.user("hr"))
+    verified_login(client, world.user("hr"))
     response = client.post(
         "/api/v1/ziekmeldingen/",
         {"employee": world.a1_employee.pk, "first_sick_day": TODAY.isoformat()},
@@ -463,8 +464,8 @@ def test_employee_upsert_access(world, api, login):
     restricted = api(employers=[world.employer_a2])
     assert restricted.put(url, body, format="json").status_code == 404
     hr = APIClient()
-    hr.force_login(world.user("hr"))
+    verified_login(hr, world.user("hr"))
     assert hr.put(url, body, format="json").status_code == 403
     admin = APIClient()
-    admin.force_login(world.user("tenant_admin"))
+    verified_login(admin, world.user("tenant_admin"))
     assert admin.put(url, body, format="json").status_code == 201

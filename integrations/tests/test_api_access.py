@@ -15,6 +15,7 @@ from integrations.models import ApiKeyScope
 from integrations.services import api_key_revoke
 from poortwachter.models import Task, TaskSource
 from poortwachter.services import consult_record, probleemanalyse_record
+from tests.fixtures import verified_login
 from triage.models import Questionnaire
 from triage.services import invitation_create, response_save
 
@@ -46,14 +47,14 @@ def test_each_portal_role_sees_through_the_api_what_it_sees_in_the_portal(
     world, role, expected
 ):
     client = APIClient()
-    client.force_login(world.user(role))
+    verified_login(client, world.user(role))
     assert _case_ids(client) == {getattr(world, name).pk for name in expected}
 
 
 @pytest.mark.parametrize("role", [Role.WERKNEMER, Role.BEDRIJFSARTS, Role.TENANT_ADMIN])
 def test_roles_that_do_not_report_sickness_get_403(world, role):
     client = APIClient()
-    client.force_login(world.user(role))
+    verified_login(client, world.user(role))
     response = client.post(
         "/api/v1/ziekmeldingen/",
         {"employee": world.own_employee.pk, "first_sick_day": TODAY.isoformat()},
@@ -141,7 +142,7 @@ def test_another_tenants_objects_are_404_for_every_operation(world, api, make_ke
 
 def test_a_session_user_naming_a_tenant_without_membership_gets_404(world):
     client = APIClient()
-    client.force_login(world.casemanager_b)
+    verified_login(client, world.casemanager_b)
     response = client.get("/api/v1/cases/", HTTP_HERVAT_TENANT="tenant-a")
     assert response.status_code == 404
     own = client.get("/api/v1/cases/", HTTP_HERVAT_TENANT="tenant-b")
@@ -259,7 +260,7 @@ def test_no_medical_data_in_any_api_answer(world, api, medical_case, who):
         client = api()
     else:
         client = APIClient()
-        client.force_login(world.user(who))
+        verified_login(client, world.user(who))
     for url, body in _every_get(client, medical_case.pk):
         text = body.decode()
         for secret in (ANAMNESE, CONSULT, COMPLAINT, "Migraine", "Hernia"):
@@ -282,7 +283,7 @@ def test_completing_a_task_needs_a_write_key_or_the_task(world, api):
             plan_by=TODAY,
         )
     manager = APIClient()
-    manager.force_login(world.user(Role.LEIDINGGEVENDE))
+    verified_login(manager, world.user(Role.LEIDINGGEVENDE))
     response = manager.post(f"/api/v1/tasks/{task.pk}/complete/", {}, format="json")
     assert response.status_code == 403
     assert (

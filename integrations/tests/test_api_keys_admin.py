@@ -13,6 +13,7 @@ from accounts.middleware import ADMIN_TENANT_SESSION_KEY
 from accounts.models import Membership, Role
 from accounts.scoping import tenant_scope
 from integrations.models import ApiKey
+from tests.fixtures import verified_login
 
 ADD = reverse("tenant_admin:integrations_apikey_add")
 LIST = reverse("tenant_admin:integrations_apikey_changelist")
@@ -20,7 +21,7 @@ LIST = reverse("tenant_admin:integrations_apikey_changelist")
 
 @pytest.fixture
 def admin_client(world, client):
-    client.force_login(world.user(Role.TENANT_ADMIN))
+    verified_login(client, world.user(Role.TENANT_ADMIN))
     session = client.session
     session[ADMIN_TENANT_SESSION_KEY] = world.tenant_a.pk
     session.save()

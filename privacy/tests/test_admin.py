@@ -19,6 +19,7 @@ from privacy.tests.conftest import (
     make_employee,
     travel,
 )
+from tests.fixtures import verified_login
 
 EMPLOYEES = "/beheer/cases/employee/"
 
@@ -35,7 +36,7 @@ def admin_b(world, client):
     user = UserFactory(email="beheer@tenant-b.test")
     with tenant_scope(world.tenant_b):
         MembershipFactory(tenant=world.tenant_b, user=user, role=Role.TENANT_ADMIN)
-    client.force_login(user)
+    verified_login(client, user)
     assert client.get("/t/tenant-b/beheer/").status_code == 302
     return client
 

@@ -23,6 +23,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from tests.e2e.a11y import A11yReport, check_page
 from tests.fixtures import PASSWORD
 
+# The authenticator secret the browser tests' "phone" holds (base32).
+E2E_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+VERIFY_PATH = "/accounts/2fa/controleren/"
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -122,6 +126,9 @@ class Session:
     def login(
         self, email: str, password: str = PASSWORD, lands_on: str = "/t/tenant-a/"
     ) -> None:
+        """Log in through the real forms: password, then, for a user who must
+        use two-factor login, the code their authenticator app shows."""
+        _give_authenticator(email)
         self.goto("/accounts/login/")
         self.shot("login")
         self.check_a11y(action="form.stack button[type=submit]")
@@ -130,13 +137,60 @@ class Session:
         # The header's language buttons are submit buttons too: aim at the form.
         with self.page.expect_navigation():
             self.page.click("form.stack button[type=submit]")
+        if self.path == VERIFY_PATH:
+            self.enter_code()
         assert self.path == lands_on, self.page.url
+
+    def enter_code(self, secret: str = E2E_TOTP_SECRET) -> None:
+        """Type the app's current code on the code page. A code is accepted
+        once; when an earlier login of this test spent it, the app's next
+        code is accepted too (one step of tolerance)."""
+        for drift in (0, 1):
+            self.page.fill("#id_code", totp_now(secret, drift=drift))
+            with self.page.expect_navigation():
+                self.page.click("form.stack button[type=submit]")
+            if self.path != VERIFY_PATH:
+                return
+        raise AssertionError(f"code refused: {self.page.url}")
 
     def check_a11y(self, *, action: str) -> A11yReport:
         """Labels, one h1, and Tab reaching ``action``; asserts, then records."""
         report = check_page(self.page, action=action)
         self.a11y.append(report)
         return report
+
+
+def totp_now(secret: str, *, drift: int = 0) -> str:
+    """What an authenticator app with ``secret`` shows now (or a step later)."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(b32decode(secret), drift=drift)
+    return f"{totp.token():06d}"
+
+
+def _give_authenticator(email: str) -> None:
+    """A user who must use two-factor login gets the test "phone" as their
+    confirmed authenticator (as if they had enrolled before this test)."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from accounts.selectors import two_factor_required
+
+    user = User.objects.get(email=email)
+    if (
+        two_factor_required(user=user)
+        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        TOTPDevice.objects.create(
+            user=user,
+            name="e2e",
+            confirmed=True,
+            key=b32decode(E2E_TOTP_SECRET).hex(),
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -173,6 +227,17 @@ def ui(context: BrowserContext, live_server, request) -> Iterator[Session]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Every page of every browser test runs under the real CSP: a blocked
+    # inline script or style shows up as a console error and fails the test.
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     session = Session(page=page, base_url=live_server.url, test_name=request.node.name)
     yield session
     failed = getattr(request.node, "report_call", None)
@@ -184,3 +249,4 @@ def ui(context: BrowserContext, live_server, request) -> Iterator[Session]:
         json.dumps([asdict(report) for report in session.a11y], indent=2)
     )
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"

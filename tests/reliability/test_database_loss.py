@@ -24,6 +24,7 @@ from cases.models import AbsenceCase, WorkabilityChange
 from cases.signals import case_reported
 from cases.tests.factories import EmployeeFactory
 from poortwachter.models import CaseTimeline
+from tests.fixtures import verified_login
 
 FORM = {
     "expected_duration": "unknown",
@@ -77,7 +78,7 @@ def test_connection_lost_mid_ziekmelding_gives_a_clean_page_and_writes_nothing(
 ):
     employee = _employee(world, "Verbroken")
     client = Client(raise_request_exception=False)
-    client.force_login(world.user(Role.LEIDINGGEVENDE))
+    verified_login(client, world.user(Role.LEIDINGGEVENDE))
     url = reverse("cases:ziekmelding", kwargs={"tenant_slug": "tenant-a"})
     response = client.post(
         url,
@@ -107,7 +108,7 @@ def test_the_request_after_a_lost_connection_works(
 ):
     first, second = _employee(world, "Eerste"), _employee(world, "Tweede")
     client = Client(raise_request_exception=False)
-    client.force_login(world.user(Role.LEIDINGGEVENDE))
+    verified_login(client, world.user(Role.LEIDINGGEVENDE))
     url = reverse("cases:ziekmelding", kwargs={"tenant_slug": "tenant-a"})
     today = timezone.localdate()
     assert (

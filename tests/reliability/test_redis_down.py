@@ -32,6 +32,7 @@ from integrations.webhooks.services import endpoint_create
 from integrations.webhooks.tasks import deliveries_sweep_task
 from poortwachter.models import CaseTimeline, Deadline, Task
 from poortwachter.tasks import timelines_refresh_stale_task
+from tests.fixtures import verified_login
 from tests.reliability.conftest import real_worker, wait_until
 from triage.models import Invitation
 from triage.tasks import invitations_sweep_task
@@ -92,7 +93,7 @@ def test_ziekmelding_while_redis_is_down_is_saved_and_followed_up_once_it_is_bac
     redis_server.stop()
 
     # The manager's ziekmelding through the portal.
-    client.force_login(world.user(Role.LEIDINGGEVENDE))
+    verified_login(client, world.user(Role.LEIDINGGEVENDE))
     started = time.monotonic()
     response = client.post(
         reverse("cases:ziekmelding", kwargs={"tenant_slug": "tenant-a"}),
@@ -222,7 +223,7 @@ def test_a_hung_redis_costs_a_ziekmelding_seconds_not_minutes(
     timelines_refresh_stale_task.delay()
     assert api.get("/api/v1/cases/").status_code == 200
     redis_server.pause()
-    client.force_login(world.user(Role.LEIDINGGEVENDE))
+    verified_login(client, world.user(Role.LEIDINGGEVENDE))
     started = time.monotonic()
     response = client.post(
         reverse("cases:ziekmelding", kwargs={"tenant_slug": "tenant-a"}),

@@ -24,6 +24,7 @@ from cases.models import AbsenceCase
 from cases.tests.factories import EmployeeFactory
 from documents.models import Document, DocumentKind
 from documents.services import document_create, document_render
+from tests.fixtures import verified_login
 from triage.links import invitation_token
 from triage.models import Questionnaire
 from triage.services import invitation_create
@@ -45,7 +46,7 @@ def media_root(tmp_path, settings):
 
 def _client(world, role: str) -> Client:
     client = Client()
-    client.force_login(world.user(role))
+    verified_login(client, world.user(role))
     return client
 
 

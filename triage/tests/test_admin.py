@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.middleware import ADMIN_TENANT_SESSION_KEY
 from accounts.models import AuditEvent, Role
 from accounts.scoping import tenant_scope
+from tests.fixtures import verified_login
 from triage.models import Questionnaire, QuestionnaireVersion
 from triage.services import questionnaire_copy
 
@@ -232,7 +233,7 @@ def test_another_tenants_questionnaire_is_not_found(world, admin_client):
 
 @pytest.mark.parametrize("role", [Role.REGIEHOUDER, Role.BEDRIJFSARTS, Role.HR])
 def test_other_roles_cannot_reach_questionnaire_admin(world, client, triage, role):
-    client.force_login(world.user(role))
+    verified_login(client, world.user(role))
     session = client.session
     session[ADMIN_TENANT_SESSION_KEY] = world.tenant_a.pk
     session.save()

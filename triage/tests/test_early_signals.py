@@ -15,6 +15,7 @@ from cases.tests.factories import (
     ContactNoteFactory,
     EmployeeFactory,
 )
+from tests.fixtures import verified_login
 from triage.early_signals import (
     Severity,
     SignalKind,
@@ -460,7 +461,7 @@ def test_signals_in_english(a, login):
 
 def test_tenant_admin_sets_thresholds_with_clear_errors(a, client):
     admin = a.user(Role.TENANT_ADMIN)
-    client.force_login(admin)
+    verified_login(client, admin)
     client.get("/t/tenant-a/beheer/")
     url = "/beheer/triage/signalpolicy/add/"
     values = {

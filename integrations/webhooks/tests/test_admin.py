@@ -16,6 +16,7 @@ from integrations.webhooks.models import (
 )
 from integrations.webhooks.services import endpoint_create, event_record
 from integrations.webhooks.tests.conftest import START, first_attempt
+from tests.fixtures import verified_login
 
 ENDPOINTS = "/beheer/webhooks/webhookendpoint/"
 DELIVERIES = "/beheer/webhooks/webhookdelivery/"
@@ -33,7 +34,7 @@ def admin_b(world, client):
     user = UserFactory(email="beheer@tenant-b.test")
     with tenant_scope(world.tenant_b):
         MembershipFactory(tenant=world.tenant_b, user=user, role=Role.TENANT_ADMIN)
-    client.force_login(user)
+    verified_login(client, user)
     client.get("/t/tenant-b/beheer/")
     return client
 

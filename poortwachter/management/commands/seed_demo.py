@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from base64 import b32decode
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
+from accounts.selectors import TWO_FACTOR_ROLES
 from cases.models import AbsenceCase, Employee, Employer
 from cases.services import (
     hersteldmelding_create,
@@ -34,6 +37,11 @@ from poortwachter.services import (
 )
 
 DEMO_PASSWORD = "hervat-demo"  # noqa: S105 - documented demo login
+# The demo accounts that must use two-factor login share this authenticator
+# secret (base32), printed by this command: add it to an authenticator app,
+# or run `manage.py demo_totp` for the current code. It exists only in a
+# database where seed_demo ran, like the accounts themselves.
+DEMO_TOTP_SECRET = "HERVATDEMOHERVATDEMOHERVATDEMO22"  # noqa: S105
 
 FIRST_NAMES = [
     "Anna",
@@ -170,6 +178,11 @@ class Command(BaseCommand):
             api_key = self._api_key(tenant_a)
         self.stdout.write(self.style.SUCCESS("Demogegevens geladen."))
         self.stdout.write(f"Wachtwoord voor alle demo-accounts: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Tweestapsverificatie (bedrijfsarts, casemanager, regiehouder, hr, "
+            f"tenant_admin): authenticator-sleutel {DEMO_TOTP_SECRET}, of "
+            "'python manage.py demo_totp' voor de code van nu."
+        )
         for email, role, tenant in logins:
             self.stdout.write(f"  {role:<15} {email:<36} ({tenant})")
         if api_key:
@@ -220,7 +233,21 @@ class Command(BaseCommand):
         )
         if created and employers:
             membership.employers.set(employers)
+        if role in TWO_FACTOR_ROLES:
+            self._demo_authenticator(user)
         return user
+
+    def _demo_authenticator(self, user: User) -> None:
+        """A confirmed authenticator with the documented demo secret, so the
+        demo shows the real two-factor login (no bypass switch exists)."""
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return
+        TOTPDevice.objects.create(
+            user=user,
+            name="demo",
+            confirmed=True,
+            key=b32decode(DEMO_TOTP_SECRET).hex(),
+        )
 
     def _employees(
         self,
