@@ -219,6 +219,9 @@ def _api(**extra: str) -> Callable[[Objects], dict]:
 TARGETS: dict[str, tuple[Callable[[Objects], dict], str]] = {
     "home": (_none, "GET"),
     "login": (_none, "GET"),
+    "accounts:security": (_none, "GET"),
+    "accounts:two_factor_enrol": (_none, "GET"),
+    "accounts:two_factor_verify": (_none, "GET"),
     "logout": (_none, "POST"),
     "password_change": (_none, "GET"),
     "password_change_done": (_none, "GET"),
@@ -598,6 +601,11 @@ MATRIX: dict[str, dict[str, int]] = {
         "*": 302,
     },
     "login": {"*": 302, "anonymous": 200},
+    "accounts:security": {"*": 200, "anonymous": 302},
+    # A verified session has enrolled and entered its code already: both
+    # pages send it on (to the security page, to where it was going).
+    "accounts:two_factor_enrol": {"*": 302},
+    "accounts:two_factor_verify": {"*": 302},
     "logout": {
         "*": 302,
     },
