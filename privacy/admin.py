@@ -4,9 +4,11 @@
   what the nightly run would do today.
 * "Bewaartermijnrapporten": what each run did, in counts (read-only).
 * On employees, two actions for a request of the employee: export their data
-  (AVG art. 15/20) and erase it (art. 17). They are the tenant admin's, who
-  acts as the privacy contact of the organisation; the medical parts of an
-  export are handed out by the bedrijfsarts (``employee_export`` command).
+  (AVG art. 15/20) and erase it (art. 17). They are for the tenant's privacy
+  officer (a tenant admin with that flag), who answers such requests; other
+  admins do not see them, and Django refuses the action if posted anyway.
+  The medical parts of an export are handed out by the bedrijfsarts
+  (``employee_export`` command).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_privacy_officer
 from accounts.admin import TenantModelAdmin, tenant_admin_site
 from cases.admin import EmployeeAdmin
 from cases.models import Employee
@@ -200,6 +203,10 @@ class EmployeePrivacyAdmin(EmployeeAdmin):
 
     actions = ["export_data", "erase_data"]
 
+    def has_privacy_permission(self, request: HttpRequest) -> bool:
+        """The actions below are the privacy officer's (``permissions=``)."""
+        return is_privacy_officer(request.user)
+
     def _one(
         self, request: HttpRequest, queryset: QuerySet[Employee]
     ) -> Employee | None:
@@ -210,7 +217,9 @@ class EmployeePrivacyAdmin(EmployeeAdmin):
             return None
         return queryset.select_related("employer").first()
 
-    @admin.action(description=_("Gegevens exporteren (AVG art. 15/20)"))
+    @admin.action(
+        description=_("Gegevens exporteren (AVG art. 15/20)"), permissions=["privacy"]
+    )
     def export_data(
         self, request: HttpRequest, queryset: QuerySet[Employee]
     ) -> HttpResponse | None:
@@ -226,7 +235,9 @@ class EmployeePrivacyAdmin(EmployeeAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description=_("Gegevens wissen (AVG art. 17)"))
+    @admin.action(
+        description=_("Gegevens wissen (AVG art. 17)"), permissions=["privacy"]
+    )
     def erase_data(
         self, request: HttpRequest, queryset: QuerySet[Employee]
     ) -> HttpResponse | None:

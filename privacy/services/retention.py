@@ -31,7 +31,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, Role, Tenant, User
-from accounts.services import audit_event_record
+from accounts.services import audit_event_record, audit_events_purge
 from cases.models import (
     AbsenceCase,
     AbsenceCaseUserObjectPermission,
@@ -323,7 +323,7 @@ def _medical(rows: _ChainRows, action: str, dry_run: bool) -> int:
 def _audit(rows: _ChainRows, action: str, dry_run: bool) -> int:
     events = rows.audit_events()
     if action == RetentionAction.DELETE:
-        return _count_or(events, dry_run, _delete)
+        return _count_or(events, dry_run, audit_events_purge)
     # Who did what when stays (accountability); what it was about goes.
     return _count_or(events.exclude(data={}), dry_run, lambda qs: qs.update(data={}))
 
@@ -641,7 +641,7 @@ def employees_pseudonymise(
             object_type="cases.employee", object_id__in=ids
         ).exclude(action__in=RETENTION_AUDIT_ACTIONS)
         if policy.action_for(RetentionCategory.AUDIT) == RetentionAction.DELETE:
-            events.delete()
+            audit_events_purge(events)
         else:
             events.exclude(data={}).update(data={})
         for employee in locked:

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from accounts.scoping import tenant_scope
 from accounts.tests.factories import MembershipFactory, TenantFactory, UserFactory
 from cases.models import Employee
@@ -32,10 +32,25 @@ def admin_a(world, login):
 
 
 @pytest.fixture
+def officer_a(world, admin_a):
+    """The tenant admin of tenant A, who is also its privacy officer."""
+    with tenant_scope(world.tenant_a):
+        Membership.objects.filter(
+            user=world.user(Role.TENANT_ADMIN), tenant=world.tenant_a
+        ).update(privacy_officer=True)
+    return admin_a
+
+
+@pytest.fixture
 def admin_b(world, client):
     user = UserFactory(email="beheer@tenant-b.test")
     with tenant_scope(world.tenant_b):
-        MembershipFactory(tenant=world.tenant_b, user=user, role=Role.TENANT_ADMIN)
+        MembershipFactory(
+            tenant=world.tenant_b,
+            user=user,
+            role=Role.TENANT_ADMIN,
+            privacy_officer=True,
+        )
     verified_login(client, user)
     assert client.get("/t/tenant-b/beheer/").status_code == 302
     return client
@@ -148,11 +163,11 @@ def test_tenant_b_admin_gets_404_on_tenant_a_policy_and_runs(world, admin_b):
     assert f"/retentionrun/{run.pk}/" not in listing.text
 
 
-def test_export_action_downloads_a_zip(world, admin_a):
+def test_export_action_downloads_a_zip(world, officer_a):
     with tenant_scope(world.tenant_a):
         employee = make_employee(world)
         make_case(world, employee)
-    response = admin_a.post(
+    response = officer_a.post(
         EMPLOYEES, {"action": "export_data", "_selected_action": [employee.pk]}
     )
     assert response.status_code == 200
@@ -164,8 +179,8 @@ def test_export_action_downloads_a_zip(world, admin_a):
     assert "medisch/LEESMIJ.txt" in names
 
 
-def test_export_action_wants_exactly_one_employee(world, admin_a):
-    response = admin_a.post(
+def test_export_action_wants_exactly_one_employee(world, officer_a):
+    response = officer_a.post(
         EMPLOYEES,
         {
             "action": "export_data",
@@ -174,6 +189,28 @@ def test_export_action_wants_exactly_one_employee(world, admin_a):
         follow=True,
     )
     assert "precies één werknemer" in response.text
+
+
+def test_only_the_privacy_officer_gets_the_export_and_erase_actions(world, admin_a):
+    """A tenant admin without the privacy-officer flag neither sees the two
+    actions nor gets them done by posting them: the employee stays."""
+    listing = admin_a.get(EMPLOYEES)
+    assert listing.status_code == 200
+    assert "export_data" not in listing.text
+    assert "erase_data" not in listing.text
+    with tenant_scope(world.tenant_a):
+        employee = make_employee(world)
+        make_case(world, employee)
+    for action in ("export_data", "erase_data"):
+        response = admin_a.post(
+            EMPLOYEES,
+            {"action": action, "_selected_action": [employee.pk], "apply": "1"},
+            follow=True,
+        )
+        assert response["Content-Type"].startswith("text/html")
+        assert "Definitief wissen" not in response.text
+    with tenant_scope(world.tenant_a):
+        assert Employee.objects.get(pk=employee.pk).surname == PERSONAL["surname"]
 
 
 def test_tenant_b_admin_cannot_export_or_erase_a_tenant_a_employee(world, admin_b):
@@ -188,47 +225,49 @@ def test_tenant_b_admin_cannot_export_or_erase_a_tenant_a_employee(world, admin_
         assert world.a1_employee.surname not in response.text
 
 
-def test_erase_action_asks_for_confirmation_then_erases(world, admin_a):
+def test_erase_action_asks_for_confirmation_then_erases(world, officer_a):
     with tenant_scope(world.tenant_a):
         employee = make_employee(world)
         make_case(world, employee)
     data = {"action": "erase_data", "_selected_action": [employee.pk]}
     with travel(PAST_PERIOD):
-        page = admin_a.post(EMPLOYEES, data)
+        page = officer_a.post(EMPLOYEES, data)
         assert page.status_code == 200
         assert "Definitief wissen" in page.text
         with tenant_scope(world.tenant_a):
             assert Employee.objects.get(pk=employee.pk).surname == PERSONAL["surname"]
-        done = admin_a.post(EMPLOYEES, {**data, "apply": "1"}, follow=True)
+        done = officer_a.post(EMPLOYEES, {**data, "apply": "1"}, follow=True)
     assert "zijn gewist" in done.text
     with tenant_scope(world.tenant_a):
         assert Employee.objects.get(pk=employee.pk).surname == "Geanonimiseerd"
 
 
-def test_erase_action_within_a_duty_to_keep_needs_force_and_reason(world, admin_a):
+def test_erase_action_within_a_duty_to_keep_needs_force_and_reason(world, officer_a):
     with tenant_scope(world.tenant_a):
         employee = make_employee(world)
         make_case(world, employee)
     data = {"action": "erase_data", "_selected_action": [employee.pk], "apply": "1"}
     soon = RECOVERY_DATE
     with travel(soon):
-        refused = admin_a.post(EMPLOYEES, data)
+        refused = officer_a.post(EMPLOYEES, data)
         assert refused.status_code == 200
         assert "samentelling" in refused.text
-        no_reason = admin_a.post(EMPLOYEES, {**data, "force": "on"})
+        no_reason = officer_a.post(EMPLOYEES, {**data, "force": "on"})
         assert "waarom" in no_reason.text
         with tenant_scope(world.tenant_a):
             assert Employee.objects.get(pk=employee.pk).surname == PERSONAL["surname"]
-        admin_a.post(EMPLOYEES, {**data, "force": "on", "reason": "Verzoek werknemer"})
+        officer_a.post(
+            EMPLOYEES, {**data, "force": "on", "reason": "Verzoek werknemer"}
+        )
     with tenant_scope(world.tenant_a):
         assert Employee.objects.get(pk=employee.pk).surname == "Geanonimiseerd"
 
 
-def test_erase_action_on_an_open_case_offers_no_button(world, admin_a):
+def test_erase_action_on_an_open_case_offers_no_button(world, officer_a):
     with tenant_scope(world.tenant_a):
         employee = make_employee(world)
         make_case(world, employee, recovery=None)
-    page = admin_a.post(
+    page = officer_a.post(
         EMPLOYEES, {"action": "erase_data", "_selected_action": [employee.pk]}
     )
     assert "open verzuimdossier" in page.text
