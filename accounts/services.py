@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
 
 from accounts.models import AuditEvent, User
 
@@ -43,3 +44,26 @@ def audit_event_record(
         data=data,
         case_id=_case_id_of(obj, data),
     )
+
+
+def audit_events_purge(events: QuerySet[AuditEvent]) -> int:
+    """Delete ``events`` whose retention period has passed; the only way
+    audit events are deleted.
+
+    The database refuses any other DELETE of the trail (migration
+    accounts/0008): this says, for this statement only, that the purge is
+    meant. Returns how many events went.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('hervat.audit_purge', 'on', true)")
+        try:
+            count, _ = events.delete()
+        finally:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('hervat.audit_purge', 'off', true)"
+                    )
+    return count

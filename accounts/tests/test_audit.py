@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import DatabaseError, connection, transaction
 
 from accounts.audit import audit_changes, audit_snapshot, audit_value
 from accounts.models import AuditEvent, Role
+from accounts.scoping import tenant_scope
+from accounts.services import audit_event_record, audit_events_purge
 from cases.models import Employee, InterventionKind, InterventionStatus
 from cases.services import (
     case_assign,
@@ -439,3 +442,58 @@ def test_trail_is_for_privacy_officers_only(story, world, login):
 def test_another_tenants_case_is_a_404(story, world, officer):
     response = officer.get("/beheer/accounts/auditevent/", {"case": world.b_case.pk})
     assert response.status_code == 404
+
+
+# --- the trail is append-only in the database -------------------------------
+
+
+def _event(world) -> AuditEvent:
+    with tenant_scope(world.tenant_a):
+        return audit_event_record(
+            actor=world.user(Role.HR),
+            action="employee_update",
+            obj=world.a1_employee,
+            changes={"job_title": {"before": "Kok", "after": "Chef-kok"}},
+        )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE accounts_auditevent SET action = 'employee_create'",
+        "UPDATE accounts_auditevent SET occurred_at = occurred_at - interval '1 day'",
+        """UPDATE accounts_auditevent SET data = '{"changes": {}}'""",
+        "UPDATE accounts_auditevent SET actor_id = "
+        "(SELECT max(u.id) FROM accounts_user u WHERE u.id <> actor_id)",
+        "DELETE FROM accounts_auditevent",
+    ],
+)
+def test_database_refuses_to_rewrite_or_delete_the_trail(world, statement):
+    event = _event(world)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        tenant_scope(world.tenant_a),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement + " WHERE id = %s", [event.pk])
+    with tenant_scope(world.tenant_a):
+        event.refresh_from_db()
+    assert event.action == "employee_update"
+    assert event.data["changes"]["job_title"]["after"] == "Chef-kok"
+
+
+def test_retention_may_blank_the_content_and_purge_expired_events(world):
+    """What retention does still works: the content emptied, the account
+    unlinked, and expired events deleted through the one purge helper."""
+    event = _event(world)
+    with tenant_scope(world.tenant_a):
+        AuditEvent.objects.filter(pk=event.pk).update(data={}, actor=None)
+        event.refresh_from_db()
+        assert (event.data, event.actor_id) == ({}, None)
+        assert audit_events_purge(AuditEvent.objects.filter(pk=event.pk)) == 1
+        assert not AuditEvent.objects.filter(pk=event.pk).exists()
+        # The purge said so for its own statement only.
+        other = _event(world)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AuditEvent.objects.filter(pk=other.pk).delete()

@@ -362,3 +362,16 @@ def test_compose_runs_the_app_as_a_role_that_row_level_security_binds(
         assert row == (False, False)
         count = owner_connection.execute("SELECT count(*) FROM cases_absencecase")
         assert count.fetchone()[0] == 0
+        # The append-only access log's TRUNCATE check counts rows, which
+        # row-level security hides from this role: so the role must not be
+        # able to TRUNCATE at all, here or on any table.
+        truncatable = owner_connection.execute(
+            "SELECT count(*) FROM information_schema.role_table_grants "
+            "WHERE grantee = current_user AND privilege_type = 'TRUNCATE'"
+        )
+        assert truncatable.fetchone()[0] == 0
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            owner_connection.transaction(),
+        ):
+            owner_connection.execute("TRUNCATE poortwachter_medicalaccesslog")
