@@ -21,9 +21,15 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import EMPLOYER_SCOPED_ROLES, Membership, Role, Tenant, User
+from accounts.models import (
+    EMPLOYER_SCOPED_ROLES,
+    AuthenticatorDevice,
+    Membership,
+    Role,
+    Tenant,
+    User,
+)
 from accounts.scoping import all_tenants
 from accounts.two_factor import tenant_two_factor_policy_set, two_factor_reset
 
@@ -33,7 +39,7 @@ def _with_two_factor(queryset: models.QuerySet, user_path: str) -> models.QueryS
     authenticator (one subquery, not one query per row)."""
     return queryset.annotate(
         has_two_factor=Exists(
-            TOTPDevice.objects.filter(user=OuterRef(user_path), confirmed=True)
+            AuthenticatorDevice.objects.filter(user=OuterRef(user_path), confirmed=True)
         )
     )
 

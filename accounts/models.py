@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
 from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
@@ -13,7 +18,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
 from django_scopes import ScopedManager
+
+from core.fields import EncryptedTextField
 
 
 class Language(models.TextChoices):
@@ -281,3 +291,81 @@ class AuditEvent(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+def _new_totp_key() -> str:
+    """A fresh 20-byte TOTP secret, hex-encoded (as django-otp makes them)."""
+    return random_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238) registered to a user.
+
+    It is django-otp's ``TOTPDevice`` with one difference: the shared secret
+    is encrypted at rest (``EncryptedTextField``, the key from the
+    environment, rotated by ``encryption_rotate``), so a copy of the
+    database does not give anyone the second factor of every user. The
+    verification below follows ``TOTPDevice.verify_token``: a code is valid
+    within ``tolerance`` steps, never twice (``last_t``), and the drift of
+    the user's clock is learnt.
+    """
+
+    key = EncryptedTextField(_("geheim"), default=_new_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator-app")
+        verbose_name_plural = _("authenticator-apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def get_throttle_factor(self) -> int:
+        return settings.OTP_TOTP_THROTTLE_FACTOR
+
+    def verify_token(self, token: Any) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            value = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(value, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    @property
+    def config_url(self) -> str:
+        """The ``otpauth://`` address an authenticator app reads from a QR
+        code (Key Uri Format), with ``OTP_TOTP_ISSUER`` as the issuer."""
+        issuer = settings.OTP_TOTP_ISSUER.replace(":", "")
+        label = self.user.get_username()
+        query = urlencode(
+            {
+                "secret": b32encode(self.bin_key),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        if issuer:
+            label = f"{issuer}:{label}"
+            query += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{query}"

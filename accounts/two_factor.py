@@ -1,7 +1,8 @@
 """Two-factor authentication: enrolment, verification, recovery codes, reset.
 
-Built on django-otp: one ``TOTPDevice`` (an authenticator app) and one
-``StaticDevice`` holding the recovery codes per user. Who *must* use a second
+Built on django-otp: one ``accounts.models.AuthenticatorDevice`` (an
+authenticator app, its secret encrypted at rest) and one ``StaticDevice``
+holding the recovery codes per user. Who *must* use a second
 factor is decided by ``accounts.selectors.two_factor_required``; who must
 enter a code before a page opens is decided by
 ``accounts.security.TwoFactorMiddleware``, the one place that enforces it.
@@ -31,9 +32,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Tenant, User
+from accounts.models import AuthenticatorDevice, Tenant, User
 from accounts.scoping import tenant_scope
 from accounts.selectors import memberships_of_user
 from accounts.services import audit_event_record
@@ -64,9 +64,13 @@ class TwoFactorLockedError(ApplicationError):
 # --- reads -----------------------------------------------------------------
 
 
-def totp_device_confirmed(*, user: User) -> TOTPDevice | None:
+def totp_device_confirmed(*, user: User) -> AuthenticatorDevice | None:
     """The user's confirmed authenticator, or None before enrolment."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+    return (
+        AuthenticatorDevice.objects.filter(user=user, confirmed=True)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def recovery_codes_left(*, user: User) -> int:
@@ -74,14 +78,14 @@ def recovery_codes_left(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
+def totp_secret_base32(device: AuthenticatorDevice) -> str:
     """The secret as an authenticator app takes it when typed: base32, in
     groups of four."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def totp_qr_svg(device: TOTPDevice) -> str:
+def totp_qr_svg(device: AuthenticatorDevice) -> str:
     """The ``otpauth://`` address as an inline SVG QR code.
 
     Inline SVG with presentation attributes only (no ``style``), so the page
@@ -101,7 +105,7 @@ def _recovery_hash(code: str) -> str:
     ).hexdigest()[:16]
 
 
-def _locked_until(device: TOTPDevice, now: dt.datetime) -> dt.datetime | None:
+def _locked_until(device: AuthenticatorDevice, now: dt.datetime) -> dt.datetime | None:
     if (
         device.throttling_failure_count < settings.TWO_FACTOR_MAX_FAILURES
         or device.throttling_failure_timestamp is None
@@ -153,20 +157,20 @@ def _new_recovery_codes(device: StaticDevice) -> list[str]:
 
 
 @transaction.atomic
-def totp_enrolment_start(*, user: User) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> AuthenticatorDevice:
     """The unconfirmed authenticator the enrolment page shows, made once.
 
     Reloading the page shows the same secret, so a code from an app that
     already scanned it still works.
     """
     device = (
-        TOTPDevice.objects.select_for_update()
+        AuthenticatorDevice.objects.select_for_update()
         .filter(user=user, confirmed=False)
         .order_by("-pk")
         .first()
     )
     if device is None:
-        device = TOTPDevice.objects.create(
+        device = AuthenticatorDevice.objects.create(
             user=user, name=TOTP_DEVICE_NAME, confirmed=False
         )
     return device
@@ -174,7 +178,7 @@ def totp_enrolment_start(*, user: User) -> TOTPDevice:
 
 def totp_enrolment_confirm(
     *, user: User, code: str, now: dt.datetime
-) -> tuple[TOTPDevice, list[str]]:
+) -> tuple[AuthenticatorDevice, list[str]]:
     """Confirm the pending authenticator with a code from the app.
 
     Replaces any earlier authenticator and recovery codes of the user and
@@ -191,7 +195,7 @@ def totp_enrolment_confirm(
 @transaction.atomic
 def _enrolment_confirm(
     *, user: User, code: str, now: dt.datetime
-) -> tuple[TOTPDevice, list[str]] | ApplicationError:
+) -> tuple[AuthenticatorDevice, list[str]] | ApplicationError:
     # Errors are returned, not raised: a raise would roll back the count of
     # the wrong code with the rest of the transaction.
     counter = _throttle_holder(user=user)
@@ -199,7 +203,7 @@ def _enrolment_confirm(
     if until is not None:
         return _locked_error(until, now)
     device = (
-        TOTPDevice.objects.select_for_update()
+        AuthenticatorDevice.objects.select_for_update()
         .filter(user=user, confirmed=False)
         .order_by("-pk")
         .first()
@@ -219,7 +223,7 @@ def _enrolment_confirm(
             ),
             field="code",
         )
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     StaticDevice.objects.filter(user=user).delete()
     device.confirmed = True
     device.throttle_reset(commit=False)
@@ -233,33 +237,35 @@ def _enrolment_confirm(
     return device, codes
 
 
-def _throttle_holder(*, user: User) -> TOTPDevice:
+def _throttle_holder(*, user: User) -> AuthenticatorDevice:
     """The device whose throttling fields count the user's wrong codes.
 
     The confirmed authenticator when there is one, else the pending one; it
     is locked for the rest of the transaction, so parallel guesses queue.
     """
     device = (
-        TOTPDevice.objects.select_for_update()
+        AuthenticatorDevice.objects.select_for_update()
         .filter(user=user)
         .order_by("-confirmed", "-pk")
         .first()
     )
     if device is None:
-        device = TOTPDevice.objects.create(
+        device = AuthenticatorDevice.objects.create(
             user=user, name=TOTP_DEVICE_NAME, confirmed=False
         )
     return device
 
 
-def _count_failure(*, user: User, counter: TOTPDevice, now: dt.datetime) -> None:
+def _count_failure(
+    *, user: User, counter: AuthenticatorDevice, now: dt.datetime
+) -> None:
     """One more wrong code; ``counter`` was read (and locked) before the try.
 
     A queryset update, so the device fields a code check may have saved on
     the same row (``last_t``, django-otp's own counter) are not overwritten.
     """
     failures = counter.throttling_failure_count + 1
-    TOTPDevice.objects.filter(pk=counter.pk).update(
+    AuthenticatorDevice.objects.filter(pk=counter.pk).update(
         throttling_failure_count=failures, throttling_failure_timestamp=now
     )
     if failures == settings.TWO_FACTOR_MAX_FAILURES:
@@ -267,8 +273,8 @@ def _count_failure(*, user: User, counter: TOTPDevice, now: dt.datetime) -> None
         _audit(actor=user, user=user, action="two_factor.locked_out", failures=failures)
 
 
-def _reset_failures(counter: TOTPDevice) -> None:
-    TOTPDevice.objects.filter(pk=counter.pk).update(
+def _reset_failures(counter: AuthenticatorDevice) -> None:
+    AuthenticatorDevice.objects.filter(pk=counter.pk).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
 
@@ -343,7 +349,7 @@ def two_factor_reset(*, actor: User, user: User) -> None:
     named is gone); at the next page they set up a new authenticator. Used by
     a tenant administrator for a member who lost their phone and codes.
     """
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     _audit(actor=actor, user=user, action="two_factor.reset")
 

@@ -336,7 +336,6 @@ def _role_counts(users: int) -> dict[str, int]:
 
 def _seed(receiver_url: str) -> dict[str, Any]:
     """One tenant as a mid-sized arbodienst has it; returns the users' plan."""
-    from django.apps import apps
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone
@@ -556,7 +555,7 @@ def _seed(receiver_url: str) -> dict[str, Any]:
             events=[str(event) for event in SUBSCRIBABLE_EVENTS],
         )
 
-    totp_keys = _totp_devices([*managers, *casemanagers, *hrs], rng, apps)
+    totp_keys = _totp_devices([*managers, *casemanagers, *hrs], rng)
     # Statistics for the planner, as autovacuum would have them on a
     # database that grew over months rather than in a minute: without them
     # the task queue's count takes seconds instead of milliseconds.
@@ -601,17 +600,17 @@ def _seed(receiver_url: str) -> dict[str, Any]:
     }
 
 
-def _totp_devices(users: list, rng: random.Random, apps: Any) -> dict[str, str]:
-    """The 2FA hook: a confirmed TOTP device with a known key per user when
-    django-otp's TOTP plugin is installed; the users answer the code step."""
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return {}
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def _totp_devices(users: list, rng: random.Random) -> dict[str, str]:
+    """A confirmed authenticator with a known key per user; the simulated
+    users answer the code step of the login with it."""
+    from accounts.models import AuthenticatorDevice
 
     keys = {}
     for user in users:
         key = rng.randbytes(20).hex()
-        TOTPDevice.objects.create(user=user, name="soak", key=key, confirmed=True)
+        AuthenticatorDevice.objects.create(
+            user=user, name="soak", key=key, confirmed=True
+        )
         keys[user.email] = key
     return keys
 

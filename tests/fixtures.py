@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from accounts.models import Membership, Role, Tenant, User
+from accounts.models import AuthenticatorDevice, Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
 from accounts.tests.factories import MembershipFactory, TenantFactory, UserFactory
 from cases.models import AbsenceCase, Employee, Employer
@@ -165,9 +164,11 @@ def verified_login(client: Client, user: User) -> Client:
     ``client.force_login`` directly to get a session that owes a code.
     """
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = AuthenticatorDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

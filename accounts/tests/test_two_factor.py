@@ -13,9 +13,8 @@ import pytest
 import time_machine
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, Role
+from accounts.models import AuditEvent, AuthenticatorDevice, Role
 from accounts.scoping import tenant_scope
 from tests.fixtures import PASSWORD, verified_login
 
@@ -37,7 +36,7 @@ def clock():
         yield traveller
 
 
-def _code(device: TOTPDevice) -> str:
+def _code(device: AuthenticatorDevice) -> str:
     """What the authenticator app shows right now."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():06d}"
@@ -53,7 +52,7 @@ def _password_login(client, user, next_url: str = "/"):
 def _enrol(client, user) -> list[str]:
     """Enrol ``user`` on an already logged-in client; return the codes."""
     assert client.get(ENROL).status_code == 200
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     page = client.post(ENROL, {"code": _code(device), "next": "/"})
     assert page.status_code == 200
     return re.findall(r"\b[a-z2-9]{5}-[a-z2-9]{5}\b", page.text)
@@ -73,7 +72,7 @@ def test_first_login_of_role_goes_through_enrolment(world, client, clock, role):
     assert form.status_code == 200
     assert "<svg" in form.text and 'class="qr"' in form.text
     assert "style=" not in form.text.split('class="qr"', 1)[1].split("</svg>")[0]
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     secret = form.context["secret"].replace(" ", "")
     assert secret in form.text.replace(" ", "")
     assert "no-store" in form["Cache-Control"]
@@ -101,7 +100,7 @@ def test_wrong_code_at_enrolment_is_refused(world, client, clock):
     user = world.user(Role.CASEMANAGER)
     _password_login(client, user)
     client.get(ENROL)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
     page = client.post(ENROL, {"code": wrong})
     assert page.status_code == 200
@@ -122,7 +121,7 @@ def test_login_with_device_asks_for_code_and_refuses_wrong_one(world, client, cl
 
     response = _password_login(client, user, "/t/tenant-a/taken/")
     assert response["Location"] == VERIFY + "?next=%2Ft%2Ftenant-a%2Ftaken%2F"
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
     page = client.post(VERIFY, {"code": wrong, "next": "/t/tenant-a/taken/"})
     assert page.status_code == 200
@@ -139,7 +138,7 @@ def test_code_cannot_be_used_twice_in_the_same_step(world, client, clock):
     user = world.user(Role.REGIEHOUDER)
     _password_login(client, user)
     client.get(ENROL)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     code = _code(device)
     client.post(ENROL, {"code": code})
     client.post("/accounts/logout/")
@@ -237,7 +236,7 @@ def test_platform_staff_must_use_a_second_factor(world, client, clock):
 )
 def test_unverified_session_gets_no_page(world, client, path):
     user = world.user(Role.CASEMANAGER)
-    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="app", confirmed=True)
     client.force_login(user)  # password only: the code is still owed
     response = client.get(path)
     assert response.status_code == 302
@@ -280,7 +279,7 @@ def test_five_wrong_codes_lock_the_code_form(world, client, clock, caplog):
     client.post("/accounts/logout/")
     clock.shift(dt.timedelta(minutes=1))
     _password_login(client, user)
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
     for _attempt in range(5):
         assert "klopt niet" in client.post(VERIFY, {"code": wrong}).text
@@ -302,7 +301,7 @@ def test_re_enrolment_needs_a_fresh_code_and_replaces_the_old_app(world, client,
     user = world.user(Role.CASEMANAGER)
     _password_login(client, user)
     _enrol(client, user)
-    old = TOTPDevice.objects.get(user=user, confirmed=True)
+    old = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     clock.shift(dt.timedelta(minutes=1))
 
     refused = client.post(
@@ -317,13 +316,13 @@ def test_re_enrolment_needs_a_fresh_code_and_replaces_the_old_app(world, client,
     )
     assert start["Location"] == ENROL
     client.get(ENROL)
-    new = TOTPDevice.objects.get(user=user, confirmed=False)
+    new = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     # Until the new app is confirmed the old one keeps working.
-    assert TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(pk=old.pk, confirmed=True).exists()
     clock.shift(dt.timedelta(minutes=1))
     codes_page = client.post(ENROL, {"code": _code(new)})
     assert codes_page.status_code == 200
-    assert list(TOTPDevice.objects.filter(user=user)) == [new]
+    assert list(AuthenticatorDevice.objects.filter(user=user)) == [new]
 
 
 def test_new_recovery_codes_replace_the_old_ones(world, client, clock):
@@ -331,7 +330,7 @@ def test_new_recovery_codes_replace_the_old_ones(world, client, clock):
     _password_login(client, user)
     old_codes = _enrol(client, user)
     clock.shift(dt.timedelta(minutes=1))
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     page = client.post(
         "/accounts/beveiliging/", {"action": "recovery_codes", "code": _code(device)}
     )
@@ -357,7 +356,7 @@ def test_tenant_admin_resets_a_members_second_factor(world, client, login):
         {"action": "reset_two_factor", "_selected_action": [membership.pk]},
     )
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not AuthenticatorDevice.objects.filter(user=member).exists()
     # The member's open session lost its second factor with the device.
     page = member_client.get("/t/tenant-a/")
     assert page.status_code == 302 and page["Location"].startswith(ENROL)
@@ -373,7 +372,7 @@ def test_tenant_admin_cannot_reset_an_account_shared_with_another_tenant(world, 
     physician = world.user(Role.BEDRIJFSARTS)
     with tenant_scope(world.tenant_b):
         MembershipFactory(tenant=world.tenant_b, user=physician, role=Role.BEDRIJFSARTS)
-    TOTPDevice.objects.create(user=physician, name="app", confirmed=True)
+    AuthenticatorDevice.objects.create(user=physician, name="app", confirmed=True)
     admin = login(world.user(Role.TENANT_ADMIN))
     admin.get("/t/tenant-a/beheer/")
     response = admin.post(
@@ -385,7 +384,7 @@ def test_tenant_admin_cannot_reset_an_account_shared_with_another_tenant(world, 
         follow=True,
     )
     assert "andere organisatie" in response.text
-    assert TOTPDevice.objects.filter(user=physician).exists()
+    assert AuthenticatorDevice.objects.filter(user=physician).exists()
 
 
 def test_tenant_admin_turns_on_2fa_for_managers_audited(world, login):
@@ -403,3 +402,25 @@ def test_tenant_admin_turns_on_2fa_for_managers_audited(world, login):
     # Another tenant's settings are not reachable.
     other = f"/beheer/accounts/tenant/{world.tenant_b.pk}/change/"
     assert admin.get(other).status_code == 404
+
+
+def test_authenticator_secret_is_encrypted_in_the_database(world, client, clock):
+    """A copy of the database gives nobody the second factor: the column
+    holds a Fernet token, never the secret, and the app still verifies."""
+    from django.db import connection
+
+    user = world.user(Role.BEDRIJFSARTS)
+    client.force_login(user)
+    _enrol(client, user)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key FROM accounts_authenticatordevice WHERE id = %s", [device.pk]
+        )
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("gAAAAA")  # a Fernet token
+    assert device.key not in stored
+    assert len(device.key) == 40  # 20 bytes, hex
+    assert "secret=" in device.config_url
+    clock.shift(dt.timedelta(seconds=60))
+    assert device.verify_token(_code(device))

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
     "csp",

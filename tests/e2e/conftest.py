@@ -175,17 +175,15 @@ def _give_authenticator(email: str) -> None:
     confirmed authenticator (as if they had enrolled before this test)."""
     from base64 import b32decode
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts.models import User
+    from accounts.models import AuthenticatorDevice, User
     from accounts.selectors import two_factor_required
 
     user = User.objects.get(email=email)
     if (
         two_factor_required(user=user)
-        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        and not AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
     ):
-        TOTPDevice.objects.create(
+        AuthenticatorDevice.objects.create(
             user=user,
             name="e2e",
             confirmed=True,

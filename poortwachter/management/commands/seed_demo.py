@@ -16,9 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Membership, Role, Tenant, User
+from accounts.models import AuthenticatorDevice, Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
 from accounts.selectors import TWO_FACTOR_ROLES
 from cases.models import AbsenceCase, Employee, Employer
@@ -240,9 +239,9 @@ class Command(BaseCommand):
     def _demo_authenticator(self, user: User) -> None:
         """A confirmed authenticator with the documented demo secret, so the
         demo shows the real two-factor login (no bypass switch exists)."""
-        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
             return
-        TOTPDevice.objects.create(
+        AuthenticatorDevice.objects.create(
             user=user,
             name="demo",
             confirmed=True,
