@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "integrations.afas",
     "integrations.notifications",
     "privacy",
+    "analytics",
 ]
 
 MIDDLEWARE = [
