@@ -70,9 +70,7 @@ def sample_dashboard(*, scope_label: str = "A1 Bouw") -> Dashboard:
         ),
         compliance=Compliance(
             milestones=(
-                MilestoneCompliance(
-                    "probleemanalyse", 4, 3, 1, 0, D("75"), D("6")
-                ),
+                MilestoneCompliance("probleemanalyse", 4, 3, 1, 0, D("75"), D("6")),
                 MilestoneCompliance("plan_van_aanpak", 3, 3, 0, 0, D("100"), None),
                 MilestoneCompliance("uwv_42_week_melding", 0, 0, 0, 0, None, None),
             ),
