@@ -156,11 +156,17 @@ def employers_visible_to(user: User | AnonymousUser) -> QuerySet[Employer]:
     )
 
 
+def reads_statistics(user: User | AnonymousUser) -> bool:
+    """Whether ``user``'s role reads absence figures at all (the statistics
+    pages and their link in the menu)."""
+    membership = membership_for(user)
+    return membership is not None and membership.role in _STATISTICS_ROLES
+
+
 def employers_with_statistics_for(user: User | AnonymousUser) -> QuerySet[Employer]:
     """Employers whose absence figures ``user`` may open (the rule of
     ``can(user, Action.STATISTICS, employer)`` as a filter)."""
-    membership = membership_for(user)
-    if membership is None or membership.role not in _STATISTICS_ROLES:
+    if not reads_statistics(user):
         return employers_visible_to(user).none()
     return employers_visible_to(user)
 

@@ -13,13 +13,15 @@ numbers are formatted for that language (decimal comma in Dutch).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from analytics.figures import Dashboard
+from analytics.figures import Dashboard, MonthlyPercentage
 from analytics.periods import Period, PeriodKind
 from poortwachter.labels import MILESTONE_LABELS
 
@@ -36,7 +38,8 @@ def number(value: Decimal | int | None, decimals: int = 1) -> str:
         return NO_VALUE
     if isinstance(value, int):
         return str(value)
-    return formats.number_format(round(value, decimals), decimal_pos=decimals)
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(rounded, decimal_pos=decimals)
 
 
 def milestone_label(code: str) -> str:
@@ -65,6 +68,14 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def shown(self) -> list[list[tuple[str, bool]]]:
+        """The rows as the page and the PDF show them: (text, is a number)."""
+        return [
+            [(display(cell), not isinstance(cell, str | dt.date)) for cell in row]
+            for row in self.rows
+        ]
 
 
 # The figures of a dashboard, in the order of the page; the ``figure``
@@ -201,7 +212,7 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
             key="frequent_verzuim",
             title=_("Frequent verzuim"),
             value=str(freq.employees),
-            unit=_("werknemers"),
+            unit=ngettext("werknemer", "werknemers", freq.employees),
             definition=_(
                 "Werknemers met 3 of meer ziekmeldingen in de 12 maanden tot "
                 "en met de laatste getelde dag. Alleen het aantal, nooit namen."
@@ -232,7 +243,7 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
             key="naleving",
             title=_("Risico op een loonsanctie"),
             value=str(comp.at_risk_cases),
-            unit=_("dossiers"),
+            unit=ngettext("dossier", "dossiers", comp.at_risk_cases),
             definition=_(
                 "Open dossiers voorbij de 42e-weeksmelding waarvan het "
                 "re-integratieverslag niet compleet is."
@@ -265,6 +276,27 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
     ]
 
 
+def trend_table(trend: Sequence[MonthlyPercentage]) -> Table:
+    """The verzuimpercentage per month, with and without pregnancy."""
+    return Table(
+        "trend",
+        _("Verzuimpercentage per maand"),
+        (
+            _("Maand"),
+            _("Verzuimpercentage (%)"),
+            _("Zonder zwangerschap (%)"),
+        ),
+        tuple(
+            (
+                f"{month.month:%Y-%m}",
+                month.percentage,
+                month.percentage_excl_pregnancy,
+            )
+            for month in trend
+        ),
+    )
+
+
 def tables(dashboard: Dashboard) -> dict[str, Table]:
     """Every figure of ``dashboard`` as a table, keyed as ``TABLE_KEYS``."""
     vp = dashboard.verzuimpercentage
@@ -293,23 +325,7 @@ def tables(dashboard: Dashboard) -> dict[str, Table]:
                 (_("Dienstverbanddagen (naar deeltijdfactor)"), vp.employment_days),
             ),
         ),
-        Table(
-            "trend",
-            _("Verzuimpercentage per maand"),
-            (
-                _("Maand"),
-                _("Verzuimpercentage (%)"),
-                _("Zonder zwangerschap (%)"),
-            ),
-            tuple(
-                (
-                    f"{month.month:%Y-%m}",
-                    month.percentage,
-                    month.percentage_excl_pregnancy,
-                )
-                for month in dashboard.trend
-            ),
-        ),
+        trend_table(dashboard.trend),
         Table(
             "meldingsfrequentie",
             _("Meldingsfrequentie"),
