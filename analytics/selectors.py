@@ -150,9 +150,7 @@ def _segments(scope: Scope) -> str:
     first change of 100 % from -infinity covers the days before the first
     real change.
     """
-    return (
-        _population(scope)
-        + """,
+    return f"""{_population(scope)},
     sick AS (
         SELECT c.id, p.ptf,
                c.vangnet_category = ANY(%(pregnancy)s) AS pregnancy,
@@ -192,7 +190,6 @@ def _segments(scope: Scope) -> str:
         JOIN sick s ON s.id = st.case_id
         WHERE s.days && st.days
     )"""  # noqa: S608 - module constants; values are parameters
-    )
 
 
 def _length(expression: str) -> str:
