@@ -93,14 +93,19 @@ TABLE_KEYS = (
 )
 
 
-def _annualisation_text(period: Period) -> str:
-    if period.kind == PeriodKind.MONTH:
-        return "x 12"
-    if period.kind == PeriodKind.QUARTER:
-        return "x 4"
-    if period.kind == PeriodKind.YEAR:
-        return "x 1"
-    return _("x 365 / %(days)s dagen") % {"days": period.days}
+def _annualisation_text(period: Period, as_of: dt.date) -> str:
+    """How the meldingsfrequentie became a yearly figure (as the selector
+    does it): x12, x4, x1 for a closed month, quarter, year, otherwise
+    x 365 / the days counted so far."""
+    if period.is_closed(as_of):
+        if period.kind == PeriodKind.MONTH:
+            return "x 12"
+        if period.kind == PeriodKind.QUARTER:
+            return "x 4"
+        if period.kind == PeriodKind.YEAR:
+            return "x 1"
+    counted = (period.until(as_of) - period.start).days + 1
+    return _("x 365 / %(days)s dagen") % {"days": counted}
 
 
 def cards(dashboard: Dashboard, period: Period) -> list[Card]:
@@ -173,7 +178,8 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
             ),
             filled=(
                 f"{mf.reports} / {number(mf.average_headcount)} "
-                f"{_annualisation_text(period)} = {number(mf.annualised, 2)}"
+                f"{_annualisation_text(period, dashboard.as_of)} = "
+                f"{number(mf.annualised, 2)}"
                 if mf.annualised is not None
                 else f"{mf.reports} / {number(mf.average_headcount)} - {no_denominator}"
             ),

@@ -21,6 +21,7 @@ from analytics import charts, exports, presentation, report
 from analytics.forms import DashboardForm, ReportForm, employer_departments
 from analytics.periods import Period, Scope
 from analytics.selectors import dashboard as dashboard_selector
+from analytics.selectors import verzuimpercentage_by_month
 from cases.models import Employer
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -96,17 +97,20 @@ def _figures(dashboard: object, period: Period) -> dict[str, object]:
 
 
 def _at_risk_cases(request: HttpRequest, scope: Scope, today: dt.date) -> list:
-    """The cases at risk of a loonsanctie by name, only those the user may
-    open (none for the tenant admin, who reads aggregates only)."""
+    """The cases at risk of a loonsanctie by name, with what their
+    re-integratieverslag misses: only the cases the user may open (none for
+    the tenant admin, who reads aggregates only)."""
     from analytics.compliance import cases_at_risk
 
-    visible = cases_visible_to(request.user)
     at_risk = cases_at_risk(scope, as_of=today)
-    return list(
-        visible.filter(pk__in=[case.pk for case in at_risk])
-        .select_related("employee")
-        .order_by("first_sick_day")
+    if not at_risk:
+        return []
+    visible = set(
+        cases_visible_to(request.user)
+        .filter(pk__in=[item.case.pk for item in at_risk])
+        .values_list("pk", flat=True)
     )
+    return [item for item in at_risk if item.case.pk in visible]
 
 
 def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -161,6 +165,12 @@ def statistics_export(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
     return response
 
 
+def _months_before(first: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` before the month of ``first``."""
+    index = first.year * 12 + first.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def statistics_report(request: HttpRequest, tenant_slug: str, pk: int) -> HttpResponse:
     """The monthly PDF report of one employer (the whole employer)."""
     employer = _employer(request, pk)
@@ -175,10 +185,14 @@ def statistics_report(request: HttpRequest, tenant_slug: str, pk: int) -> HttpRe
     if form.is_bound:
         period = form.cleaned_data["period"]
     else:
-        year, month = (today.replace(day=1) - dt.timedelta(days=1)).timetuple()[:2]
-        period = Period.month(year, month)
-    dashboard = dashboard_selector(Scope(employer), period, as_of=today)
-    pdf = report.monthly_report_pdf(dashboard=dashboard, period=period)
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
+        period = Period.month(last_month.year, last_month.month)
+    scope = Scope(employer)
+    dashboard = dashboard_selector(scope, period, as_of=today)
+    trend = verzuimpercentage_by_month(
+        scope, Period.custom(_months_before(period.start, 11), period.end), as_of=today
+    )
+    pdf = report.monthly_report_pdf(dashboard=dashboard, period=period, trend=trend)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = exports.filename(dashboard, "pdf").replace(
         "verzuimcijfers", "verzuimrapport"
