@@ -23,6 +23,7 @@ from analytics.periods import Period, Scope
 from analytics.selectors import dashboard as dashboard_selector
 from analytics.selectors import verzuimpercentage_by_month
 from cases.models import Employer
+from cases.selectors import employer_get
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -30,8 +31,8 @@ EXPORT_FORMATS = ("csv", "xlsx")
 def _employer(request: HttpRequest, pk: int) -> Employer:
     """The employer whose figures ``request.user`` may read, else 404 (not
     found and forbidden look the same)."""
-    employer = Employer.objects.filter(pk=pk).first()
-    if employer is None or not can(request.user, Action.STATISTICS, employer):
+    employer = employer_get(actor=request.user, employer_id=pk)
+    if not can(request.user, Action.STATISTICS, employer):
         raise Http404
     return employer
 
