@@ -161,9 +161,11 @@ def line_chart(
     series: Sequence[Series],
     y_label: str,
     unit: str = "%",
+    x_sublabels: Sequence[str] | None = None,
 ) -> SafeString:
     """A line chart of ``series`` over ``x_labels``; a None value breaks the
-    line there."""
+    line there. ``x_sublabels`` (the year under the months) are written on a
+    second line where they change; the tooltips name both."""
     width, height = 680, 320
     left, right, top, bottom = 64, 16, 52, 56
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -197,6 +199,7 @@ def line_chart(
         return left + step_x * (index + 0.5)
 
     every = max(1, math.ceil(count / 12))
+    previous_sub: str | None = None
     for index, label in enumerate(x_labels):
         _line(svg, x_at(index), top + plot_h, x_at(index), top + plot_h + 4, stroke=INK)
         if index % every == 0:
@@ -208,6 +211,24 @@ def line_chart(
                 anchor="middle",
                 css="x-label",
             )
+        sub = x_sublabels[index] if x_sublabels else None
+        if sub and sub != previous_sub:
+            _text(
+                svg,
+                x_at(index),
+                top + plot_h + 34,
+                sub,
+                anchor="middle",
+                css="x-sublabel",
+                fill=MUTED,
+            )
+        previous_sub = sub
+
+    def point_label(index: int) -> str:
+        if x_sublabels:
+            return f"{x_labels[index]} {x_sublabels[index]}"
+        return x_labels[index]
+
     _line(svg, left, top + plot_h, left + plot_w, top + plot_h, stroke=INK)
     _line(svg, left, top, left, top + plot_h, stroke=INK)
 
@@ -245,7 +266,7 @@ def line_chart(
                     x_at(index),
                     y_at(value),
                     line.colour,
-                    f"{line.label}, {x_labels[index]}: {number(value)}{unit}",
+                    f"{line.label}, {point_label(index)}: {number(value)}{unit}",
                     "point",
                 )
         # legend: line sample, marker and name
@@ -437,7 +458,8 @@ def trend_chart(trend: Sequence[MonthlyPercentage]) -> SafeString:
             "Lijn met cirkels: verzuimpercentage; gestreepte lijn met vierkanten: "
             "zonder zwangerschap. De tabel eronder geeft dezelfde getallen."
         ),
-        x_labels=[formats.date_format(m.month, "M Y") for m in trend],
+        x_labels=[formats.date_format(m.month, "M") for m in trend],
+        x_sublabels=[str(m.month.year) for m in trend],
         series=[
             Series(with_label, [m.percentage for m in trend], PRIMARY),
             Series(

@@ -46,7 +46,8 @@ def test_trend_chart_draws_both_series_and_breaks_at_a_missing_month():
     tips = [t.text for t in first.iter(f"{NS}title")]
     assert "Verzuimpercentage, Feb 2026: 5,6%" in tips
     labels = texts(root)
-    assert {"Jan 2026", "Feb 2026", "Mrt 2026", "Apr 2026"} <= set(labels)
+    assert {"Jan", "Feb", "Mrt", "Apr"} <= set(labels)
+    assert labels.count("2026") == 1  # the year once, under its first month
     assert "Zonder zwangerschap" in labels  # the legend names the dashed line
     # No inline style anywhere (the CSP forbids it).
     assert not any(el.get("style") for el in root.iter())
@@ -58,7 +59,7 @@ def test_trend_chart_speaks_english():
         root = parse(trend_chart(sample_dashboard().trend))
     labels = texts(root)
     assert "Without pregnancy" in labels
-    assert "Feb 2026" in labels
+    assert "Feb" in labels
     tips = [t.text for t in root.iter(f"{NS}title")]
     assert "Absence rate, Feb 2026: 5.6%" in tips
 
