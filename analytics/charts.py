@@ -127,7 +127,7 @@ def _marker(
                 "y": f"{y - 4:.1f}",
                 "width": "8",
                 "height": "8",
-                "fill": "#ffffff",
+                "fill": "none",
                 "stroke": colour,
                 "stroke-width": "2",
                 "class": css,

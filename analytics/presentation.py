@@ -123,6 +123,9 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
             return f"{text} - {no_denominator}"
         return f"{text} = {number(result)}{unit}"
 
+    late_text = _(
+        "%(value)s dagen, gemiddeld over %(steps)s te late of gemiste stappen"
+    )
     vp_formula = _(
         "100 x som van de ziektedagen (deeltijdfactor x AO-factor) / som van "
         "de dienstverbanddagen (deeltijdfactor), in kalenderdagen"
@@ -271,13 +274,15 @@ def cards(dashboard: Dashboard, period: Period) -> list[Card]:
                 "uitvoering (of vandaag)."
             ),
             formula=_("som van de dagen te laat / aantal te late of gemiste stappen"),
-            filled=_(
-                "%(value)s dagen, gemiddeld over %(steps)s te late of gemiste stappen"
-            )
-            % {
-                "value": number(comp.average_days_late),
-                "steps": sum(m.late + m.missed for m in comp.milestones),
-            },
+            filled=(
+                late_text
+                % {
+                    "value": number(comp.average_days_late),
+                    "steps": sum(m.late + m.missed for m in comp.milestones),
+                }
+                if comp.average_days_late is not None
+                else no_denominator
+            ),
         ),
     ]
 
