@@ -268,7 +268,9 @@ def verzuimpercentage_by_month(
         UNION ALL
         SELECT st.ptf, st.pregnancy, st.first, LEAST(st.stop, st.effective)
         FROM stretches st
-        WHERE st.n = 1 AND st.first < LEAST(st.stop, st.effective)
+        WHERE st.n = 1
+          AND st.effective IS NOT NULL
+          AND st.first < LEAST(st.stop, st.effective)
     ),
     steps AS (
         SELECT p.first AS day, p.ptf AS employed, 0 AS sick, 0 AS sick_excl
