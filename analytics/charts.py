@@ -316,7 +316,8 @@ def bar_chart(
     left, right, top, bottom = 64, 16, 24, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     svg = _svg(name=name, width=width, height=height, title=title, desc=desc)
-    y_max = _nice_max(max(values, default=0) * 1.15)
+    # Counts: at least 0..5, so the five ticks are whole numbers.
+    y_max = max(_nice_max(max(values, default=0) * 1.15), 5.0)
     ticks = 5
     for i in range(ticks + 1):
         value = y_max * i / ticks

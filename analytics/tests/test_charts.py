@@ -103,6 +103,8 @@ def test_duration_chart_has_a_bar_per_class_with_count_and_share():
     labels = texts(root)
     assert {"3 (60,0%)", "1 (20,0%)", "0 (0,0%)"} <= set(labels)
     assert {"kort", "middellang", "lang", "extra lang", "(1-14 dagen)"} <= set(labels)
+    assert {"0", "1", "2", "3", "4", "5"} <= set(labels)  # whole-number ticks
+    assert "0,4" not in labels
 
 
 def test_compliance_chart_writes_percentage_and_counts_and_geen():
