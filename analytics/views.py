@@ -74,7 +74,11 @@ def statistics_dashboard(
     if scope is not None and period is not None:
         dashboard = dashboard_selector(scope, period, as_of=today)
         context.update(_figures(dashboard, period))
-        context["at_risk"] = _at_risk_cases(request, scope, today)
+        context["at_risk"] = (
+            _at_risk_cases(request, scope, today)
+            if dashboard.compliance.at_risk_cases
+            else []
+        )
         context["query"] = request.GET.urlencode()
     return render(
         request,
@@ -103,13 +107,14 @@ def _at_risk_cases(request: HttpRequest, scope: Scope, today: dt.date) -> list:
     the tenant admin, who reads aggregates only)."""
     from analytics.compliance import cases_at_risk
 
+    visible_cases = cases_visible_to(request.user)
+    if not visible_cases.exists():
+        return []  # spares the re-integratieverslag check of every case
     at_risk = cases_at_risk(scope, as_of=today)
-    if not at_risk:
-        return []
     visible = set(
-        cases_visible_to(request.user)
-        .filter(pk__in=[item.case.pk for item in at_risk])
-        .values_list("pk", flat=True)
+        visible_cases.filter(pk__in=[item.case.pk for item in at_risk]).values_list(
+            "pk", flat=True
+        )
     )
     return [item for item in at_risk if item.case.pk in visible]
 
