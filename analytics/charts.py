@@ -12,6 +12,7 @@ The page shows a table with the same numbers under every chart.
 from __future__ import annotations
 
 import math
+import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ GRID = "#c8ccd4"
 PRIMARY = "#0b3a6e"
 SECONDARY = "#b35c00"
 FONT_SIZE = 12
+# Characters of a bar label per line in the horizontal bar chart.
+LABEL_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -389,8 +392,8 @@ def hbar_chart(
     """Horizontal bars on a 0-100% scale, one row per label, each bar on a
     framed track (so an empty bar still reads in print) with its value
     written after it; a None value is written as "geen"."""
-    row_h = 30
-    left, right, top, bottom = 250, 150, 14, 34
+    row_h = 36
+    left, right, top, bottom = 290, 150, 14, 34
     width = 680
     plot_w = width - left - right
     height = top + row_h * max(len(labels), 1) + bottom
@@ -404,7 +407,20 @@ def hbar_chart(
         zip(labels, values, value_labels, strict=True)
     ):
         y = top + row_h * index
-        _text(svg, left - 8, y + row_h / 2 + 4, label, anchor="end", css="y-label")
+        # A long label (English milestone names) on two lines, never clipped.
+        lines = textwrap.wrap(label, LABEL_CHARS) or [""]
+        if len(lines) > 2:
+            lines = [lines[0], " ".join(lines[1:])]
+        first_y = y + row_h / 2 + 4 - 7 * (len(lines) - 1)
+        for number_, line in enumerate(lines):
+            _text(
+                svg,
+                left - 8,
+                first_y + 14 * number_,
+                line,
+                anchor="end",
+                css="y-label",
+            )
         ET.SubElement(
             svg,
             "rect",

@@ -133,3 +133,19 @@ def test_text_is_escaped():
     assert "<script>" not in svg and "<img" not in svg
     root = parse(svg)
     assert root.find(f"{NS}title").text == "<script>alert(1)</script>"
+
+
+def test_long_bar_labels_wrap_onto_two_lines_instead_of_clipping():
+    label = "Problem analysis by the company doctor (probleemanalyse)"
+    root = parse(
+        hbar_chart(
+            name="x",
+            title="t",
+            desc="d",
+            labels=[label],
+            values=[Decimal("50")],
+            value_labels=["50%"],
+        )
+    )
+    lines = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "y-label"]
+    assert lines == ["Problem analysis by the company doctor", "(probleemanalyse)"]
