@@ -64,7 +64,11 @@ def test_hr_reads_the_dashboard_and_switches_period(ui, world, context):
     ui.shot("year-nl")
 
     # A quarter instead of the year: the form keeps what was chosen.
+    # Only the fields of the chosen kind of period are shown.
+    expect(page.locator("#id_month")).to_be_hidden()
     page.select_option("#id_kind", "quarter")
+    expect(page.locator("#id_quarter")).to_be_visible()
+    expect(page.locator("#id_start")).to_be_hidden()
     page.fill("#id_year", str(year))
     page.select_option("#id_quarter", "1")
     with page.expect_navigation():
@@ -81,6 +85,7 @@ def test_hr_reads_the_dashboard_and_switches_period(ui, world, context):
 
     # A wrong custom period is a message on the form, not an error page.
     page.select_option("#id_kind", "custom")
+    expect(page.locator("#id_year")).to_be_hidden()
     page.fill("#id_start", f"{year}-05-01")
     page.fill("#id_end", f"{year}-04-01")
     with page.expect_navigation():
