@@ -14,7 +14,10 @@ statistic field changed. A change whose earliest day is today or later
 cannot touch a closed period and deletes nothing.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``, ``bulk_update``) send no
-signals; the code that makes them must call ``snapshots_invalidate``.
+model signals: the employee import, API and AFAS sync write through
+``cases.services`` in bulk, which sends ``cases.signals.employees_changed``
+with the earliest day it can affect. Other bulk writers must do the same or
+call ``snapshots_invalidate``.
 """
 
 from __future__ import annotations
@@ -160,10 +163,20 @@ def _deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     _HANDLERS[sender](instance, values, values)
 
 
+def _employees_written(
+    sender: type[Model], employer: Employer, since: dt.date, **kwargs: Any
+) -> None:
+    snapshots_invalidate(employer_ids=[employer.pk], since=since)
+
+
 def connect() -> None:
     """Connect the handlers (``AnalyticsConfig.ready``)."""
+    from cases.signals import employees_changed
     from poortwachter.models import Deadline, Task
 
+    employees_changed.connect(
+        _employees_written, dispatch_uid="analytics-employees-changed"
+    )
     _WATCHED[Deadline] = ("case_id", "due_date", "applies")
     _WATCHED[Task] = ("case_id", "due_date", "status", "completed_at")
     _HANDLERS[Deadline] = _HANDLERS[Task] = _poortwachter_changed

@@ -174,3 +174,30 @@ def test_deleting_a_case_deletes_from_its_first_sick_day(employer):
     sick.workability_changes.all().delete()
     sick.delete()
     assert _left(employer) == _ending_before("2025-06-10")
+
+
+def test_bulk_employee_writes_invalidate_too(employer):
+    from cases.services import employee_upsert
+
+    fields = {"surname": "Vries", "employment_start": d("2025-06-01")}
+    _store(employer)
+    _person, created = employee_upsert(
+        actor=None, employer=employer, personnel_number="N-1", fields=fields
+    )
+    assert created
+    assert _left(employer) == _ending_before("2025-06-01")
+    _store(employer)
+    employee_upsert(
+        actor=None,
+        employer=employer,
+        personnel_number="N-1",
+        fields={**fields, "surname": "de Vries"},
+    )
+    assert len(_left(employer)) == len(PERIODS)  # a name is no statistic
+    employee_upsert(
+        actor=None,
+        employer=employer,
+        personnel_number="N-1",
+        fields={**fields, "contract_hours": Decimal("24")},
+    )
+    assert _left(employer) == _ending_before("2025-06-01")
