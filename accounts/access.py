@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     ROUTE_PROPOSAL = "route_proposal"
     EMPLOYEE_WRITE = "employee_write"
     APPOINTMENT_PLAN = "appointment_plan"
+    STATISTICS = "statistics"
 
 
 # guardian permission codename that grants one case to one person
@@ -75,6 +76,14 @@ _REPORTING_ROLES = frozenset(
 # (koppeling) closes tasks it carried out itself, such as passing a
 # ziekmelding on to UWV; only the people who run cases hand tasks out.
 _TASK_WORKING_ROLES = _CASE_RUNNING_ROLES | {Role.KOPPELING}
+
+# Roles that read the absence figures (statistics) of the employers they
+# see: HR (DESIGN.md §1), whoever runs cases, and the tenant admin, who gets
+# aggregates only (counts and percentages, never a named case: the list of
+# cases at risk is filtered through ``cases_visible_to``, empty for them).
+_STATISTICS_ROLES = frozenset(
+    {Role.HR, Role.REGIEHOUDER, Role.CASEMANAGER, Role.TENANT_ADMIN}
+)
 
 # Roles that keep employee master data (the import, the API's upsert).
 _EMPLOYEE_WRITING_ROLES = frozenset({Role.TENANT_ADMIN, Role.KOPPELING})
@@ -145,6 +154,21 @@ def employers_visible_to(user: User | AnonymousUser) -> QuerySet[Employer]:
     return Employer.objects.filter(
         Exists(employees_visible_to(user).filter(employer=OuterRef("pk")))
     )
+
+
+def reads_statistics(user: User | AnonymousUser) -> bool:
+    """Whether ``user``'s role reads absence figures at all (the statistics
+    pages and their link in the menu)."""
+    membership = membership_for(user)
+    return membership is not None and membership.role in _STATISTICS_ROLES
+
+
+def employers_with_statistics_for(user: User | AnonymousUser) -> QuerySet[Employer]:
+    """Employers whose absence figures ``user`` may open (the rule of
+    ``can(user, Action.STATISTICS, employer)`` as a filter)."""
+    if not reads_statistics(user):
+        return employers_visible_to(user).none()
+    return employers_visible_to(user)
 
 
 def employees_visible_to(user: User | AnonymousUser) -> QuerySet[Employee]:
@@ -322,7 +346,9 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
     (an HR or payroll system), which also reports sickness and recovery and
     closes tasks, and never sees medical data.
     Appointments (with calendar invitations) are planned by whoever runs
-    cases, and a spreekuur also by the bedrijfsarts.
+    cases, and a spreekuur also by the bedrijfsarts. The absence figures of
+    an employer (statistics, aggregates only) are read by HR, whoever runs
+    cases and the tenant admin.
     """
     from cases.models import AbsenceCase, Employee, Employer
     from documents.models import Document
@@ -383,6 +409,8 @@ def can(user: User | AnonymousUser, action: Action, obj: Model) -> bool:
         return False
     if action == Action.VIEW:
         return True
+    if action == Action.STATISTICS:
+        return membership.role in _STATISTICS_ROLES and isinstance(obj, Employer)
     if action == Action.EMPLOYEE_WRITE:
         return membership.role in _EMPLOYEE_WRITING_ROLES and isinstance(obj, Employer)
     if action in (Action.ZIEKMELDING, Action.HERSTELDMELDING):

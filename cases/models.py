@@ -7,6 +7,7 @@ medical data, which lives in the bedrijfsarts' own models.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,17 @@ class Employer(TenantOwned):
     eigenrisicodrager_zw = models.BooleanField(_("eigenrisicodrager ZW"), default=False)
     eigenrisicodrager_wga = models.BooleanField(
         _("eigenrisicodrager WGA"), default=False
+    )
+    fulltime_hours = models.DecimalField(
+        _("voltijd uren per week"),
+        max_digits=4,
+        decimal_places=1,
+        default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "De normale arbeidsduur bij deze werkgever. Contracturen gedeeld "
+            "door dit getal is de deeltijdfactor in het verzuimpercentage."
+        ),
     )
 
     class Meta:
@@ -122,6 +134,12 @@ class Employee(TenantOwned):
         verbose_name=_("eigen account"),
         help_text=_("Het account waarmee de werknemer zelf inlogt (optioneel)."),
     )
+    department = models.CharField(
+        _("afdeling"),
+        max_length=100,
+        blank=True,
+        help_text=_("Voor verzuimcijfers per afdeling (optioneel)."),
+    )
     employment_start = models.DateField(_("in dienst sinds"))
     employment_end = models.DateField(_("uit dienst per"), null=True, blank=True)
     vangnet_category = models.CharField(
@@ -136,6 +154,7 @@ class Employee(TenantOwned):
         verbose_name = _("werknemer")
         verbose_name_plural = _("werknemers")
         ordering = ["surname", "initials"]
+        indexes = [models.Index(fields=["employer", "department"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["employer", "personnel_number"],

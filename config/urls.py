@@ -27,4 +27,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("documents.urls")),
     path("t/<slug:tenant_slug>/", include("triage.urls")),
     path("t/<slug:tenant_slug>/", include("integrations.uwv.urls")),
+    path("t/<slug:tenant_slug>/", include("analytics.urls")),
 ]

@@ -284,6 +284,10 @@ TARGETS: dict[str, tuple[Callable[[Objects], dict], str]] = {
     "triage:signals": (_t(), "GET"),
     "triage:routing_decide": (_t(pk="routing"), "POST"),
     "uwv:export": (_t(pk="case"), "GET"),
+    "analytics:index": (_t(), "GET"),
+    "analytics:dashboard": (_t(pk="employer"), "GET"),
+    "analytics:export": (_t(pk="employer"), "GET"),
+    "analytics:report": (_t(pk="employer"), "GET"),
     "uwv:riv_package_download": (_t(pk="case"), "GET"),
     "password_reset_confirm": (
         lambda o: {"uidb64": "MQ", "token": "set-password"},
@@ -371,7 +375,23 @@ def _status(client: Client, method: str, url: str) -> int:
 # (may report, the form is empty) where the bedrijfsarts gets 403 (may see
 # the case, may not report); pages that some roles reach with an empty list
 # (the ziekmelding form, the physician's worklist, the queue) are 200.
+# The absence figures: HR, whoever runs cases and the tenant admin; everyone
+# else (and another tenant) finds nothing there.
+_STATISTICS = {
+    "*": 404,
+    "anonymous": 302,
+    "hr": 200,
+    "regiehouder": 200,
+    "casemanager": 200,
+    "casemanager_td": 200,
+    "tenant_admin": 200,
+}
+
 MATRIX: dict[str, dict[str, int]] = {
+    "analytics:index": _STATISTICS,
+    "analytics:dashboard": _STATISTICS,
+    "analytics:export": _STATISTICS,
+    "analytics:report": _STATISTICS,
     "api:case-detail": {
         "*": 200,
         "anonymous": 401,

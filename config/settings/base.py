@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "integrations.afas",
     "integrations.notifications",
     "privacy",
+    "analytics",
 ]
 
 MIDDLEWARE = [
