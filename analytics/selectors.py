@@ -249,9 +249,43 @@ def verzuimpercentage_by_month(
 ) -> tuple[MonthlyPercentage, ...]:
     """VP per calendar month the period touches, each clipped to the
     period's counted days; months that start after ``as_of`` are left out."""
+    return _trend(_monthly_sums(scope, period, as_of=as_of))
+
+
+def _trend(rows: list[tuple[Any, ...]]) -> tuple[MonthlyPercentage, ...]:
+    return tuple(
+        MonthlyPercentage(
+            month=month,
+            percentage=_percentage(sick, employment),
+            percentage_excl_pregnancy=_percentage(sick_excl, employment),
+        )
+        for month, employment, sick, sick_excl in rows
+    )
+
+
+def _verzuimpercentage_of_months(rows: list[tuple[Any, ...]]) -> Verzuimpercentage:
+    """The VP of the whole period from its exact monthly sums (the months
+    split the counted days, so the sums add up to the period's)."""
+    employment = sum((row[1] for row in rows), Decimal(0))
+    sick = sum((row[2] for row in rows), Decimal(0))
+    sick_excl = sum((row[3] for row in rows), Decimal(0))
+    return Verzuimpercentage(
+        sick_days=_round(sick, _FOUR),
+        employment_days=_round(employment, _FOUR),
+        percentage=_percentage(sick, employment),
+        sick_days_excl_pregnancy=_round(sick_excl, _FOUR),
+        percentage_excl_pregnancy=_percentage(sick_excl, employment),
+    )
+
+
+def _monthly_sums(
+    scope: Scope, period: Period, *, as_of: dt.date
+) -> list[tuple[Any, ...]]:
+    """(month, weighted employment days, weighted sick days, the same
+    without pregnancy) per month of the trend: one query."""
     last = _last_counted_day(period, as_of)
     if last is None:
-        return ()
+        return []
     # Each employment stretch and sick segment is a step of its weight
     # (ptf, or ptf x AO) from its first day up to its end; summed per day
     # these steps give F(x), the weighted days before day x, at each month
@@ -319,15 +353,7 @@ def verzuimpercentage_by_month(
     WHERE employed IS NOT NULL
     ORDER BY month
     """  # noqa: S608 - module constants; values are parameters
-    rows = _fetch_all(sql, _params(scope, period.start, last))
-    return tuple(
-        MonthlyPercentage(
-            month=month,
-            percentage=_percentage(sick, employment),
-            percentage_excl_pregnancy=_percentage(sick_excl, employment),
-        )
-        for month, employment, sick, sick_excl in rows
-    )
+    return _fetch_all(sql, _params(scope, period.start, last))
 
 
 def meldingsfrequentie(
@@ -467,6 +493,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
     """Every figure of ``scope`` over ``period``, computed now."""
     from analytics.compliance import compliance
 
+    # The VP and the trend share one query: the VP is the sum of its months.
+    months = _monthly_sums(scope, period, as_of=as_of)
     return Dashboard(
         scope_label=scope.label,
         period_label=period.label,
@@ -474,8 +502,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
         period_end=period.end,
         as_of=as_of,
         computed_at=timezone.now(),
-        verzuimpercentage=verzuimpercentage(scope, period, as_of=as_of),
-        trend=verzuimpercentage_by_month(scope, period, as_of=as_of),
+        verzuimpercentage=_verzuimpercentage_of_months(months),
+        trend=_trend(months),
         meldingsfrequentie=meldingsfrequentie(scope, period, as_of=as_of),
         verzuimduur=verzuimduur(scope, period, as_of=as_of),
         nulverzuim=nulverzuim(scope, period, as_of=as_of),
