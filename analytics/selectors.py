@@ -46,6 +46,19 @@ Definitions
 
 Rounding: percentages and mean days to 2 decimals, day sums, headcounts and
 frequencies to 4 (ROUND_HALF_UP). A figure without a denominator is None.
+
+``dashboard`` gathers every figure (and ``analytics.compliance``); a closed
+month, quarter or year is read from its ``FigureSnapshot`` (stored the first
+time it is computed; ``analytics.signals`` deletes it when old data is
+corrected). It is PostgreSQL only (the SQLite demo has no statistics).
+
+Cost (measured on a 2-core machine shared with other work, 100,000
+employees, 360,000 cases, 790,000 workability changes): a month 0.5 s per
+figure, a year about 2 s for the VP and trend query and under 0.6 s for the
+others, three years about 3-4 s for the VP/trend query. Indexes used: the
+employer (and department) index on employees, the employee foreign key on
+cases and the case foreign key on workability changes; the LEAD/ROW_NUMBER
+window sorts the changes of the cases in the period.
 """
 
 from __future__ import annotations
