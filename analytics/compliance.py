@@ -24,6 +24,12 @@ when its due date is in them; it is then on time, late or missed. A step due
 on ``as_of`` itself that is not done yet is still undecided and not counted,
 so ``due == on_time + late + missed`` always.
 
+Days late: done date - due date for a late step; for a missed one, the days
+from the due date until ``as_of`` or, when the chain has closed since (its
+hersteldatum, or the end of employment), until then: a step can no longer
+be done once the case is over, and a past period's figure must not keep
+growing every day.
+
 The re-integratieverslag of an open long case (past its 42e-weeksmelding) is
 incomplete when the completeness check of the documents app
 (``documents.reintegratieverslag``) finds something missing or unsigned
@@ -51,7 +57,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 
 from analytics.figures import Compliance, MilestoneCompliance
 from analytics.periods import Period, Scope
@@ -192,6 +198,13 @@ def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
     late = Q(done_on__isnull=False, done_on__gt=F("due_date"))
     missed = Q(done_on__isnull=True, due_date__lt=as_of)
     as_of_value = Value(as_of, output_field=DateField())
+    # A missed step is late until as_of, or until its chain closed (recovery,
+    # end of employment): after that it can no longer be done.
+    missed_until = Least(
+        as_of_value,
+        Coalesce("case__timeline__closed_on", as_of_value),
+        Coalesce("case__employee__employment_end", as_of_value),
+    )
     rows = {
         row["milestone"]: row
         for row in _with_done_on(
@@ -205,7 +218,7 @@ def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
             late=Count("pk", filter=late),
             missed=Count("pk", filter=missed),
             late_days=Sum(F("done_on") - F("due_date"), filter=late),
-            missed_days=Sum(as_of_value - F("due_date"), filter=missed),
+            missed_days=Sum(missed_until - F("due_date"), filter=missed),
         )
     }
     milestones: list[MilestoneCompliance] = []

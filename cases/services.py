@@ -539,6 +539,7 @@ EMPLOYEE_UPSERT_FIELDS = (
     "phone",
     "preferred_language",
     "job_title",
+    "department",
     "contract_hours",
     "manager",
     "employment_start",
@@ -559,6 +560,7 @@ _EMPLOYEE_TEXT_FIELDS = frozenset(
         "email",
         "phone",
         "job_title",
+        "department",
     }
 )
 _EMPLOYEE_DATE_FIELDS = frozenset(
