@@ -552,7 +552,12 @@ def dashboard(scope: Scope, period: Period, *, as_of: dt.date) -> Dashboard:
         .first()
     )
     if stored is not None:
-        return dashboard_from_json(stored)
+        try:
+            return dashboard_from_json(stored)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            pass  # stored by an older version of the figures: compute again
     figures = dashboard_compute(scope, period, as_of=as_of)
-    snapshot_store(scope=scope, period=period, figures=figures, replace=False)
+    snapshot_store(
+        scope=scope, period=period, figures=figures, replace=stored is not None
+    )
     return figures

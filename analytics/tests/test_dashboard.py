@@ -102,3 +102,13 @@ def test_query_count_does_not_grow_with_cases(employer):
         case(employee(employer), "2025-06-02", "2025-06-09")
         case(employee(employer), "2025-05-02")
     assert queries() == few
+
+
+def test_snapshot_of_an_older_shape_is_computed_again(employer):
+    case(employee(employer), "2025-06-05", "2025-06-15")
+    dashboard(Scope(employer), JUNE, as_of=LATER)
+    _snapshots(employer).update(data={"verzuimpercentage": {"percentage": "1"}})
+    figures = dashboard(Scope(employer), JUNE, as_of=LATER)
+    assert figures.verzuimpercentage.percentage == Decimal("33.33")
+    stored = _snapshots(employer).get()
+    assert dashboard_from_json(stored.data) == figures
