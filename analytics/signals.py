@@ -73,11 +73,13 @@ def _values(instance: Model) -> dict[str, Any]:
 
 
 def _remember(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    # Deferred fields would cost a query each; such instances (values_list,
-    # only()) are not saved by the code that watches statistics.
-    deferred = instance.get_deferred_fields()
-    if not deferred & set(_WATCHED[sender]):
-        setattr(instance, _INITIAL, _values(instance))
+    # Runs for every row loaded, so it stays small: a dict lookup per watched
+    # field. A row loaded without them (only(), values) keeps no initial
+    # values; saving it counts as a change from its earliest value.
+    loaded = instance.__dict__
+    names = _WATCHED[sender]
+    if all(name in loaded for name in names):
+        loaded[_INITIAL] = {name: loaded[name] for name in names}
 
 
 def _changes(instance: Model, created: bool) -> tuple[dict, dict] | None:
