@@ -49,7 +49,17 @@ class EmployerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Employer
-        fields = "__all__"
+        fields = [
+            "name",
+            "kvk_number",
+            "loonheffingennummer",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "eigenrisicodrager_zw",
+            "eigenrisicodrager_wga",
+            "fulltime_hours",
+        ]
 
     def clean_fulltime_hours(self) -> Decimal:
         """Empty is the usual 40 hours; anything else lies in 1-60."""
