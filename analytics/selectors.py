@@ -46,6 +46,19 @@ Definitions
 
 Rounding: percentages and mean days to 2 decimals, day sums, headcounts and
 frequencies to 4 (ROUND_HALF_UP). A figure without a denominator is None.
+
+``dashboard`` gathers every figure (and ``analytics.compliance``); a closed
+month, quarter or year is read from its ``FigureSnapshot`` (stored the first
+time it is computed; ``analytics.signals`` deletes it when old data is
+corrected). It is PostgreSQL only (the SQLite demo has no statistics).
+
+Cost (measured on a 2-core machine shared with other work, 100,000
+employees, 360,000 cases, 790,000 workability changes): a month 0.5 s per
+figure, a year about 2 s for the VP and trend query and under 0.6 s for the
+others, three years about 3-4 s for the VP/trend query. Indexes used: the
+employer (and department) index on employees, the employee foreign key on
+cases and the case foreign key on workability changes; the LEAD/ROW_NUMBER
+window sorts the changes of the cases in the period.
 """
 
 from __future__ import annotations
@@ -249,9 +262,43 @@ def verzuimpercentage_by_month(
 ) -> tuple[MonthlyPercentage, ...]:
     """VP per calendar month the period touches, each clipped to the
     period's counted days; months that start after ``as_of`` are left out."""
+    return _trend(_monthly_sums(scope, period, as_of=as_of))
+
+
+def _trend(rows: list[tuple[Any, ...]]) -> tuple[MonthlyPercentage, ...]:
+    return tuple(
+        MonthlyPercentage(
+            month=month,
+            percentage=_percentage(sick, employment),
+            percentage_excl_pregnancy=_percentage(sick_excl, employment),
+        )
+        for month, employment, sick, sick_excl in rows
+    )
+
+
+def _verzuimpercentage_of_months(rows: list[tuple[Any, ...]]) -> Verzuimpercentage:
+    """The VP of the whole period from its exact monthly sums (the months
+    split the counted days, so the sums add up to the period's)."""
+    employment = sum((row[1] for row in rows), Decimal(0))
+    sick = sum((row[2] for row in rows), Decimal(0))
+    sick_excl = sum((row[3] for row in rows), Decimal(0))
+    return Verzuimpercentage(
+        sick_days=_round(sick, _FOUR),
+        employment_days=_round(employment, _FOUR),
+        percentage=_percentage(sick, employment),
+        sick_days_excl_pregnancy=_round(sick_excl, _FOUR),
+        percentage_excl_pregnancy=_percentage(sick_excl, employment),
+    )
+
+
+def _monthly_sums(
+    scope: Scope, period: Period, *, as_of: dt.date
+) -> list[tuple[Any, ...]]:
+    """(month, weighted employment days, weighted sick days, the same
+    without pregnancy) per month of the trend: one query."""
     last = _last_counted_day(period, as_of)
     if last is None:
-        return ()
+        return []
     # Each employment stretch and sick segment is a step of its weight
     # (ptf, or ptf x AO) from its first day up to its end; summed per day
     # these steps give F(x), the weighted days before day x, at each month
@@ -319,15 +366,7 @@ def verzuimpercentage_by_month(
     WHERE employed IS NOT NULL
     ORDER BY month
     """  # noqa: S608 - module constants; values are parameters
-    rows = _fetch_all(sql, _params(scope, period.start, last))
-    return tuple(
-        MonthlyPercentage(
-            month=month,
-            percentage=_percentage(sick, employment),
-            percentage_excl_pregnancy=_percentage(sick_excl, employment),
-        )
-        for month, employment, sick, sick_excl in rows
-    )
+    return _fetch_all(sql, _params(scope, period.start, last))
 
 
 def meldingsfrequentie(
@@ -467,6 +506,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
     """Every figure of ``scope`` over ``period``, computed now."""
     from analytics.compliance import compliance
 
+    # The VP and the trend share one query: the VP is the sum of its months.
+    months = _monthly_sums(scope, period, as_of=as_of)
     return Dashboard(
         scope_label=scope.label,
         period_label=period.label,
@@ -474,8 +515,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
         period_end=period.end,
         as_of=as_of,
         computed_at=timezone.now(),
-        verzuimpercentage=verzuimpercentage(scope, period, as_of=as_of),
-        trend=verzuimpercentage_by_month(scope, period, as_of=as_of),
+        verzuimpercentage=_verzuimpercentage_of_months(months),
+        trend=_trend(months),
         meldingsfrequentie=meldingsfrequentie(scope, period, as_of=as_of),
         verzuimduur=verzuimduur(scope, period, as_of=as_of),
         nulverzuim=nulverzuim(scope, period, as_of=as_of),
@@ -511,7 +552,12 @@ def dashboard(scope: Scope, period: Period, *, as_of: dt.date) -> Dashboard:
         .first()
     )
     if stored is not None:
-        return dashboard_from_json(stored)
+        try:
+            return dashboard_from_json(stored)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            pass  # stored by an older version of the figures: compute again
     figures = dashboard_compute(scope, period, as_of=as_of)
-    snapshot_store(scope=scope, period=period, figures=figures, replace=False)
+    snapshot_store(
+        scope=scope, period=period, figures=figures, replace=stored is not None
+    )
     return figures

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics.models import FigureSnapshot
 from analytics.periods import Period, Scope
-from analytics.selectors import dashboard
+from analytics.selectors import dashboard, verzuimpercentage
 from analytics.serialization import dashboard_from_json, dashboard_to_json
 from analytics.tests.conftest import case, d, employee
 from cases.tests.factories import WorkabilityChangeFactory
@@ -81,6 +81,13 @@ def test_dashboard_round_trips_through_json(employer):
     assert data["period_start"] == "2025-04-01"
     assert data["verzuimduur"]["classes"][0]["duration_class"] == "kort"
     assert dashboard_from_json(data) == figures
+    # The dashboard sums its VP from the months; the selector counts it at
+    # once: the same figure.
+    alone = verzuimpercentage(Scope(employer), Period.quarter(2025, 2), as_of=LATER)
+    assert figures.verzuimpercentage == alone
+    # 10 days full time; 32 / 40 = 0.8 x (15 days at 100 % + 15 at 40 %).
+    assert alone.sick_days == 10 + Decimal("0.8") * (15 + 15 * Decimal("0.4"))
+    assert alone.employment_days == 91 + 91 * Decimal("0.8")
 
 
 def test_query_count_does_not_grow_with_cases(employer):
@@ -95,3 +102,13 @@ def test_query_count_does_not_grow_with_cases(employer):
         case(employee(employer), "2025-06-02", "2025-06-09")
         case(employee(employer), "2025-05-02")
     assert queries() == few
+
+
+def test_snapshot_of_an_older_shape_is_computed_again(employer):
+    case(employee(employer), "2025-06-05", "2025-06-15")
+    dashboard(Scope(employer), JUNE, as_of=LATER)
+    _snapshots(employer).update(data={"verzuimpercentage": {"percentage": "1"}})
+    figures = dashboard(Scope(employer), JUNE, as_of=LATER)
+    assert figures.verzuimpercentage.percentage == Decimal("33.33")
+    stored = _snapshots(employer).get()
+    assert dashboard_from_json(stored.data) == figures

@@ -201,3 +201,25 @@ def test_bulk_employee_writes_invalidate_too(employer):
         fields={**fields, "contract_hours": Decimal("24")},
     )
     assert _left(employer) == _ending_before("2025-06-01")
+
+
+def test_probleemanalyse_deletes_from_the_employees_first_sick_day(employer):
+    from accounts.tests.factories import UserFactory
+    from poortwachter.models import Probleemanalyse
+
+    person = employee(employer)
+    case(person, "2025-04-07", "2025-04-10")
+    sick = case(person, "2025-05-05")
+    _store(employer)
+    Probleemanalyse.objects.create(
+        tenant=employer.tenant,
+        case=sick,
+        kind="eerste",
+        made_on=d("2025-07-01"),
+        bedrijfsarts=UserFactory(),
+        limitations="-",
+        advice="-",
+    )
+    # The plan van aanpak's due date moved; it lies after 7 April, the first
+    # sick day of this employee's earliest case.
+    assert _left(employer) == _ending_before("2025-04-07")
