@@ -39,6 +39,7 @@ COPY triage ./triage
 COPY documents ./documents
 COPY integrations ./integrations
 COPY privacy ./privacy
+COPY analytics ./analytics
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -98,7 +98,7 @@ PASSWORD = "soak-wachtwoord-2026"  # noqa: S105 - seeded bench users only
 # A fixed Fernet key and secret for the bench database only.
 FIELD_KEY = "c29hay10ZXN0LW9ubHktZmllbGQta2V5LTMyYnl0ZSE="
 SECRET_KEY = "hervat-soak-bench-only-secret-key"  # noqa: S105
-QUEUES = ("default", "documents", "integrations")
+QUEUES = ("default", "documents", "integrations", "statistics")
 ARTIFACTS = ROOT / ".artifacts" / "bench"
 WORKDIR = ARTIFACTS / "soak"
 RESULT_FILE = ARTIFACTS / "soak.json"
