@@ -17,7 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -31,6 +34,10 @@ from documents.models import Document, DocumentKind, DocumentStatus
 from documents.registry import document_type
 from documents.rendering import StaticOnlyFetcher, render_pdf
 from documents.selectors import case_reference, employee_form_name
+
+if TYPE_CHECKING:
+    from poortwachter.models import Probleemanalyse
+    from poortwachter.rules.types import MilestoneDate
 
 # UWV's order of the parts; evaluations of both kinds are one group, by date.
 PART_ORDER = (
@@ -107,32 +114,72 @@ def _week(first: dt.date, day: dt.date) -> int:
 def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[Finding]:
     """What is missing, unsigned or late against the legal timeline, in the
     order UWV reads the RIV. An empty list means complete."""
-    from poortwachter.models import Probleemanalyse, ProbleemanalyseKind
-    from poortwachter.rules import RulesInputError
-    from poortwachter.services import case_chain, chain_timeline
+    return reintegratieverslag_findings_for_cases(cases=[case], today=today)[case.pk]
 
+
+def reintegratieverslag_findings_for_cases(
+    *, cases: Iterable[AbsenceCase], today: dt.date
+) -> dict[int, list[Finding]]:
+    """``reintegratieverslag_findings`` of many cases, per case id, in a fixed
+    number of queries however many cases (the statistics count the open long
+    cases whose RIV is incomplete)."""
+    from poortwachter.models import Probleemanalyse, ProbleemanalyseKind
+    from poortwachter.services import chain_timelines
+
+    cases = list(cases)
+    timelines = chain_timelines(cases=cases)
+    chain_ids = {pk: [c.pk for c in chain] for pk, (chain, _t) in timelines.items()}
+    every_id = {pk for ids in chain_ids.values() for pk in ids}
+    documents: dict[int, list[Document]] = defaultdict(list)
+    for document in Document.objects.filter(case__in=cases).order_by("version"):
+        documents[document.case_id].append(document)
+    analyses: dict[int, Probleemanalyse] = {}
+    for analysis in Probleemanalyse.objects.filter(
+        case_id__in=every_id, kind=ProbleemanalyseKind.EERSTE
+    ).order_by("-made_on"):
+        analyses[analysis.case_id] = analysis  # the earliest wins
+    with_contact = set(
+        ContactNote.objects.filter(case_id__in=every_id)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    findings: dict[int, list[Finding]] = {}
+    for case in cases:
+        chain, timeline = timelines[case.pk]
+        ids = chain_ids[case.pk]
+        candidates = [analyses[pk] for pk in ids if pk in analyses]
+        findings[case.pk] = _findings(
+            today=today,
+            due=(
+                {m.code: m for m in timeline.milestones if m.applies}
+                if timeline is not None
+                else {}
+            ),
+            first=chain[0].first_sick_day,
+            documents=documents[case.pk],
+            analysis=min(candidates, key=lambda a: a.made_on) if candidates else None,
+            has_contact=any(pk in with_contact for pk in ids),
+        )
+    return findings
+
+
+def _findings(
+    *,
+    today: dt.date,
+    due: dict[str, MilestoneDate],
+    first: dt.date,
+    documents: list[Document],
+    analysis: Probleemanalyse | None,
+    has_contact: bool,
+) -> list[Finding]:
+    """The completeness check of one RIV, on facts already loaded."""
     findings: list[Finding] = []
-    try:
-        _chain, timeline = chain_timeline(case=case)
-        due = {m.code: m for m in timeline.milestones if m.applies}
-    except RulesInputError:
-        due = {}
-    first = _chain_first_sick_day(case)
-    documents = list(Document.objects.filter(case=case).order_by("version"))
     signed = [d for d in documents if d.status == DocumentStatus.ONDERTEKEND]
 
     def signed_of(*kinds: str) -> list[Document]:
         return [d for d in signed if d.kind in kinds]
 
     # Probleemanalyse: the physician's record, and its employer part here.
-    chain_ids = [c.pk for c in case_chain(case=case)]
-    analysis = (
-        Probleemanalyse.objects.filter(
-            case_id__in=chain_ids, kind=ProbleemanalyseKind.EERSTE
-        )
-        .order_by("made_on")
-        .first()
-    )
     milestone = due.get("probleemanalyse")
     if analysis is None and milestone and today <= milestone.due:
         findings.append(
@@ -274,7 +321,7 @@ def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[F
                 )
             )
 
-    if not ContactNote.objects.filter(case_id__in=chain_ids).exists():
+    if not has_contact:
         findings.append(Finding("let_op", "Er zijn geen contactmomenten vastgelegd."))
     return findings
 
