@@ -54,6 +54,9 @@ AS_OF = dt.date(2026, 1, 15)  # "today": a fortnight after the three years
 DEPARTMENTS = 20
 DEPARTMENT = "Afdeling 07"  # the department measured on its own
 RUNS = 5
+# PostgreSQL's JIT as the server has it ("" keeps the server's setting), or
+# "off"/"on" for this bench's connection: see docs/bench/statistics.md.
+JIT = os.environ.get("BENCH_STATISTICS_JIT", "")
 TARGET_SECONDS = 2.0
 ARTIFACT = ROOT / ".artifacts" / "bench" / "statistics.json"
 
@@ -396,6 +399,11 @@ def _prepare(rebuild: bool) -> None:
         # New migrations may have added tables since the last grant.
         _grant_app_role(cursor, DATABASE)
     _connect_as(APP_ROLE, APP_ROLE_PASSWORD)
+    with connection.cursor() as cursor:
+        if JIT:
+            cursor.execute("SELECT set_config('jit', %s, false)", [JIT])
+        cursor.execute("SHOW jit")
+        report("PostgreSQL jit", cursor.fetchone()[0], "BENCH_STATISTICS_JIT")
 
 
 # --- the floors ----------------------------------------------------------------------
@@ -443,16 +451,30 @@ FLOORS = {
                 LEAST((m + interval '1 month')::date - 1, %(last)s) AS hi
             FROM generate_series(%(start)s::date, %(last)s::date, interval '1 month')
                 AS m
+        ),
+        employment AS (
+            SELECT month.first,
+                SUM((LEAST(emp.hi, month.hi) - GREATEST(emp.lo, month.lo) + 1) * ptf)
+                    AS days
+            FROM emp JOIN month ON emp.lo <= month.hi AND emp.hi >= month.lo
+            WHERE emp.hi >= emp.lo
+            GROUP BY month.first
+        ),
+        sickness AS (
+            SELECT month.first,
+                SUM((LEAST(s.hi, month.hi) - GREATEST(s.lo, month.lo) + 1) * ptf * ao)
+                    AS days,
+                SUM((LEAST(s.hi, month.hi) - GREATEST(s.lo, month.lo) + 1) * ptf * ao)
+                    FILTER (WHERE NOT pregnancy) AS days_excl
+            FROM stretch AS s JOIN month ON s.lo <= month.hi AND s.hi >= month.lo
+            WHERE s.hi >= s.lo
+            GROUP BY month.first
         )
-        SELECT month.first,
-            (SELECT SUM((LEAST(hi, month.hi) - GREATEST(lo, month.lo) + 1) * ptf)
-             FROM emp WHERE hi >= month.lo AND lo <= month.hi AND hi >= lo),
-            (SELECT SUM((LEAST(hi, month.hi) - GREATEST(lo, month.lo) + 1) * ptf * ao)
-             FROM stretch WHERE hi >= month.lo AND lo <= month.hi AND hi >= lo),
-            (SELECT SUM((LEAST(hi, month.hi) - GREATEST(lo, month.lo) + 1) * ptf * ao)
-             FROM stretch WHERE hi >= month.lo AND lo <= month.hi AND hi >= lo
-                AND NOT pregnancy)
-        FROM month ORDER BY month.first
+        SELECT month.first, employment.days, sickness.days, sickness.days_excl
+        FROM month
+        LEFT JOIN employment ON employment.first = month.first
+        LEFT JOIN sickness ON sickness.first = month.first
+        ORDER BY month.first
     """,
     "meldingsfrequentie": f"""
         WITH {EMPLOYMENT_CTE}
@@ -892,6 +914,8 @@ def main() -> None:
                 "target_s": TARGET_SECONDS,
                 "runs": RUNS,
                 "cores": os.cpu_count(),
+                "jit": JIT or "server default",
+                "load_average": os.getloadavg(),
                 **outcome,
             },
             indent=2,
