@@ -24,12 +24,21 @@ when its due date is in them; it is then on time, late or missed. A step due
 on ``as_of`` itself that is not done yet is still undecided and not counted,
 so ``due == on_time + late + missed`` always.
 
+Days late: done date - due date for a late step; for a missed one, the days
+from the due date until ``as_of`` or, when the chain has closed since (its
+hersteldatum, or the end of employment), until then: a step can no longer
+be done once the case is over, and a past period's figure must not keep
+growing every day.
+
 The re-integratieverslag of an open long case (past its 42e-weeksmelding) is
 incomplete when the completeness check of the documents app
 (``documents.reintegratieverslag``) finds something missing or unsigned
 (severity ``ontbreekt`` or ``niet_ondertekend``); a part that was late but is
 there, or one not due yet, does not make it incomplete. The check runs on
-the RIV of the chain's open (latest) case.
+the RIV of the chain's open (latest) case, against the due dates the refresh
+stored rather than recomputing thousands of timelines (the RIV page itself
+recomputes them); a chain whose facts changed since is refreshed within
+minutes by the stale sweep.
 
 Runs inside the caller's tenant scope and does not check access.
 """
@@ -37,27 +46,32 @@ Runs inside the caller's tenant scope and does not check access.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     F,
-    OuterRef,
+    FilteredRelation,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 
 from analytics.figures import Compliance, MilestoneCompliance
 from analytics.periods import Period, Scope
 from cases.models import AbsenceCase
-from documents.reintegratieverslag import reintegratieverslag_findings_for_cases
-from poortwachter.models import Deadline, Task, TaskSource, TaskStatus
+from documents.reintegratieverslag import (
+    ChainFacts,
+    reintegratieverslag_findings_for_cases,
+)
+from poortwachter.models import Deadline, TaskSource, TaskStatus
 from poortwachter.rules.milestones import (
     EERSTEJAARSEVALUATIE,
     PLAN_VAN_AANPAK,
@@ -65,7 +79,6 @@ from poortwachter.rules.milestones import (
     UWV_42_WEEK_MELDING,
     WIA_AANVRAAG,
 )
-from poortwachter.services import chain_timelines
 
 COMPLIANCE_MILESTONES = tuple(
     m.code
@@ -114,34 +127,102 @@ def _deadlines(scope: Scope) -> QuerySet[Deadline]:
 
 def _with_done_on(qs: QuerySet[Deadline], as_of: dt.date) -> QuerySet[Deadline]:
     """Annotate ``done_on``: the day the step's legal task was completed (on
-    or before ``as_of``), else NULL. One index lookup per deadline."""
-    done = (
-        Task.objects.filter(
-            case_id=OuterRef("case_id"),
-            source=TaskSource.LEGAL,
-            key=OuterRef("milestone"),
-            round=0,
-            status=TaskStatus.DONE,
-            completed_at__isnull=False,
+    or before ``as_of``), else NULL. A LEFT JOIN on the task's unique key
+    (case, source, key, round), so each deadline row is read once."""
+    task = "case__tasks"
+    return qs.annotate(
+        legal_task=FilteredRelation(
+            task,
+            condition=Q(
+                case__tasks__source=TaskSource.LEGAL,
+                case__tasks__key=F("milestone"),
+                case__tasks__round=0,
+                case__tasks__status=TaskStatus.DONE,
+                case__tasks__completed_at__isnull=False,
+            ),
+        ),
+        task_day=TruncDate("legal_task__completed_at"),
+    ).annotate(
+        done_on=Case(
+            When(task_day__lte=as_of, then=F("task_day")),
+            default=None,
+            output_field=DateField(),
         )
-        .annotate(day=TruncDate("completed_at"))
-        .filter(day__lte=as_of)
-        .values("day")[:1]
     )
-    return qs.annotate(done_on=Subquery(done, output_field=DateField()))
 
 
-def _open_long_roots(scope: Scope, as_of: dt.date) -> dict[int, dt.date]:
-    """Roots of the open chains past their 42e-weeksmelding, with its date."""
-    return dict(
-        _deadlines(scope)
+@dataclass(frozen=True)
+class _LongChain:
+    root_id: int
+    first_sick_day: dt.date
+    uwv_42_week_due: dt.date
+
+
+def _open_long(scope: Scope, as_of: dt.date) -> list[_LongChain]:
+    """The open chains of the scope past their 42e-weeksmelding (one query)."""
+    return [
+        _LongChain(*row)
+        for row in _deadlines(scope)
         .filter(
             milestone=UWV_42_WEEK_MELDING.code,
             due_date__lt=as_of,
             case__timeline__is_open=True,
         )
-        .values_list("case_id", "due_date")
+        .values_list("case_id", "case__first_sick_day", "due_date")
+    ]
+
+
+def _chain_facts(long_chains: list[_LongChain]) -> dict[int, ChainFacts]:
+    """Per current (latest) case of each chain: the facts the RIV check
+    needs, with the due dates the refresh stored (``Deadline``) rather than
+    recomputed. Two queries, and one more per relapse depth."""
+    roots = [chain.root_id for chain in long_chains]
+    members = {root_id: [root_id] for root_id in roots}
+    tail_to_root = {root_id: root_id for root_id in roots}
+    while tail_to_root:
+        following: dict[int, int] = {}
+        for pk, previous_id in (
+            AbsenceCase.objects.filter(previous_case_id__in=list(tail_to_root))
+            .order_by("first_sick_day", "pk")
+            .values_list("pk", "previous_case_id")
+        ):
+            root_id = tail_to_root[previous_id]
+            members[root_id].append(pk)
+            following[pk] = root_id
+        tail_to_root = following
+    due: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for case_id, milestone, day in Deadline.objects.filter(
+        case_id__in=roots, applies=True
+    ).values_list("case_id", "milestone", "due_date"):
+        due[case_id][milestone] = day
+    return {
+        members[chain.root_id][-1]: ChainFacts(
+            first_sick_day=chain.first_sick_day,
+            case_ids=tuple(members[chain.root_id]),
+            due=due[chain.root_id],
+        )
+        for chain in long_chains
+    }
+
+
+def _at_risk(
+    long_chains: list[_LongChain], as_of: dt.date
+) -> dict[int, tuple[int, list[str]]]:
+    """Per current case of an open long chain whose RIV is incomplete: the
+    chain's root, and what is missing or unsigned by the documents app's
+    completeness check."""
+    if not long_chains:
+        return {}
+    chains = _chain_facts(long_chains)
+    findings = reintegratieverslag_findings_for_cases(
+        case_ids=list(chains), today=as_of, chains=chains
     )
+    at_risk: dict[int, tuple[int, list[str]]] = {}
+    for case_id, found in findings.items():
+        missing = [f.message for f in found if f.severity in INCOMPLETE_SEVERITIES]
+        if missing:
+            at_risk[case_id] = (chains[case_id].case_ids[0], missing)
+    return at_risk
 
 
 def cases_at_risk(scope: Scope, *, as_of: dt.date) -> list[CaseAtRisk]:
@@ -152,33 +233,20 @@ def cases_at_risk(scope: Scope, *, as_of: dt.date) -> list[CaseAtRisk]:
     with ``accounts.access.cases_visible_to``). A fixed number of queries
     however many cases.
     """
-    return _at_risk(_open_long_roots(scope, as_of), as_of)
-
-
-def _at_risk(roots: dict[int, dt.date], as_of: dt.date) -> list[CaseAtRisk]:
-    if not roots:
-        return []
-    chains = chain_timelines(cases=AbsenceCase.objects.filter(pk__in=roots))
-    current = {root_id: chain[-1] for root_id, (chain, _t) in chains.items()}
-    findings = reintegratieverslag_findings_for_cases(
-        cases=current.values(), today=as_of
-    )
-    at_risk = [
+    long_chains = _open_long(scope, as_of)
+    at_risk = _at_risk(long_chains, as_of)
+    reported = {chain.root_id: chain.uwv_42_week_due for chain in long_chains}
+    listed = [
         CaseAtRisk(
             case=case,
-            uwv_42_week_due=roots[root_id],
-            missing=tuple(
-                f.message
-                for f in findings[case.pk]
-                if f.severity in INCOMPLETE_SEVERITIES
-            ),
+            uwv_42_week_due=reported[at_risk[case.pk][0]],
+            missing=tuple(at_risk[case.pk][1]),
         )
-        for root_id, case in current.items()
+        for case in AbsenceCase.objects.filter(pk__in=list(at_risk)).select_related(
+            "employee"
+        )
     ]
-    return sorted(
-        (item for item in at_risk if item.missing),
-        key=lambda item: (item.uwv_42_week_due, item.case.pk),
-    )
+    return sorted(listed, key=lambda item: (item.uwv_42_week_due, item.case.pk))
 
 
 def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
@@ -192,6 +260,13 @@ def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
     late = Q(done_on__isnull=False, done_on__gt=F("due_date"))
     missed = Q(done_on__isnull=True, due_date__lt=as_of)
     as_of_value = Value(as_of, output_field=DateField())
+    # A missed step is late until as_of, or until its chain closed (recovery,
+    # end of employment): after that it can no longer be done.
+    missed_until = Least(
+        as_of_value,
+        Coalesce("case__timeline__closed_on", as_of_value),
+        Coalesce("case__employee__employment_end", as_of_value),
+    )
     rows = {
         row["milestone"]: row
         for row in _with_done_on(
@@ -205,7 +280,7 @@ def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
             late=Count("pk", filter=late),
             missed=Count("pk", filter=missed),
             late_days=Sum(F("done_on") - F("due_date"), filter=late),
-            missed_days=Sum(as_of_value - F("due_date"), filter=missed),
+            missed_days=Sum(missed_until - F("due_date"), filter=missed),
         )
     }
     milestones: list[MilestoneCompliance] = []
@@ -242,12 +317,12 @@ def compliance(scope: Scope, period: Period, *, as_of: dt.date) -> Compliance:
         .filter(done_on__isnull=True)
         .count()
     )
-    open_long = _open_long_roots(scope, as_of)
-    at_risk = _at_risk(open_long, as_of)
+    long_chains = _open_long(scope, as_of)
+    at_risk = _at_risk(long_chains, as_of)
     return Compliance(
         milestones=tuple(milestones),
         overdue_now=overdue_now,
-        open_long_cases=len(open_long),
+        open_long_cases=len(long_chains),
         at_risk_cases=len(at_risk),
         average_days_late=_ratio(all_days, all_steps),
     )

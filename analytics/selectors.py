@@ -46,6 +46,19 @@ Definitions
 
 Rounding: percentages and mean days to 2 decimals, day sums, headcounts and
 frequencies to 4 (ROUND_HALF_UP). A figure without a denominator is None.
+
+``dashboard`` gathers every figure (and ``analytics.compliance``); a closed
+month, quarter or year is read from its ``FigureSnapshot`` (stored the first
+time it is computed; ``analytics.signals`` deletes it when old data is
+corrected). It is PostgreSQL only (the SQLite demo has no statistics).
+
+Cost (measured on a 2-core machine shared with other work, 100,000
+employees, 360,000 cases, 790,000 workability changes): a month 0.5 s per
+figure, a year about 2 s for the VP and trend query and under 0.6 s for the
+others, three years about 3-4 s for the VP/trend query. Indexes used: the
+employer (and department) index on employees, the employee foreign key on
+cases and the case foreign key on workability changes; the LEAD/ROW_NUMBER
+window sorts the changes of the cases in the period.
 """
 
 from __future__ import annotations
@@ -54,7 +67,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.figures import (
@@ -126,12 +139,18 @@ def _in_scope(alias: str, scope: Scope) -> str:
 
 def _population(scope: Scope) -> str:
     """CTE ``population``: every employee of the scope with employment days
-    among the counted days (``days``, a daterange) and a part-time factor."""
+    among the counted days, as the half-open day range ``[first, stop)``,
+    and a part-time factor ``ptf``.
+
+    Day ranges are pairs of dates, intersected with GREATEST / LEAST (which
+    skip NULL, an open end) and measured by subtraction: the same arithmetic
+    as daterange's ``*`` and ``upper - lower``, without building a range
+    value per row (measured 2-3x faster over a million rows)."""
     return f"""
     population AS (
         SELECT e.id,
-               daterange(e.employment_start, e.employment_end, '[]')
-                   * daterange(%(start)s, %(last)s, '[]') AS days,
+               GREATEST(e.employment_start, %(start)s::date) AS first,
+               LEAST(e.employment_end + 1, %(last)s::date + 1) AS stop,
                LEAST(COALESCE(e.contract_hours / w.fulltime_hours, 1), 1) AS ptf
         FROM cases_employee e
         JOIN cases_employer w ON w.id = e.employer_id
@@ -141,71 +160,75 @@ def _population(scope: Scope) -> str:
     )"""  # noqa: S608 - module constants; values are parameters
 
 
-def _segments(scope: Scope) -> str:
-    """CTEs up to ``segments``: each case's sick days cut into stretches of
-    one AO percentage (``days``, never empty), with ptf and pregnancy flag.
+def _stretches(scope: Scope) -> str:
+    """CTEs up to ``stretches``: one row per workability change of every
+    case with sick days among the employment days counted (a case without
+    changes: one row with NULL ``effective``).
 
-    A case's changes are ordered by effective date (ties: recorded last
-    wins); each one holds until the next one's date (LEAD). A synthetic
-    first change of 100 % from -infinity covers the days before the first
-    real change.
+    ``[first, stop)`` are the case's sick days (first sick day up to the
+    hersteldatum, clipped to the employment and counted days). A change holds
+    at ``percentage`` from ``effective`` until ``next`` (the following
+    change, LEAD; ties on a date: the change recorded last wins, the others
+    hold for no day). The days before a case's first change (``n`` = 1) are
+    100 %.
     """
     return f"""{_population(scope)},
     sick AS (
         SELECT c.id, p.ptf,
                c.vangnet_category = ANY(%(pregnancy)s) AS pregnancy,
-               daterange(c.first_sick_day, c.recovery_date, '[)') * p.days AS days
+               GREATEST(c.first_sick_day, p.first) AS first,
+               LEAST(c.recovery_date, p.stop) AS stop
         FROM cases_absencecase c
         JOIN population p ON p.id = c.employee_id
         WHERE c.first_sick_day <= %(last)s
           AND (c.recovery_date IS NULL OR c.recovery_date > %(start)s)
-    ),
-    changes AS (
-        SELECT s.id AS case_id, NULL::date AS effective_date,
-               100 AS percentage_unfit, NULL::timestamptz AS recorded_at,
-               0 AS pk
-        FROM sick s
-        UNION ALL
-        SELECT w.case_id, w.effective_date, w.percentage_unfit, w.recorded_at, w.id
-        FROM cases_workabilitychange w
-        JOIN sick s ON s.id = w.case_id
-        WHERE w.effective_date <= %(last)s
+          AND c.first_sick_day < p.stop
+          AND (c.recovery_date IS NULL OR c.recovery_date > p.first)
     ),
     stretches AS (
-        SELECT ch.case_id, ch.percentage_unfit,
-               daterange(
-                   ch.effective_date,
-                   LEAD(ch.effective_date) OVER (
-                       PARTITION BY ch.case_id
-                       ORDER BY ch.effective_date NULLS FIRST,
-                                ch.recorded_at NULLS FIRST, ch.pk
-                   )
-               ) AS days
-        FROM changes ch
-    ),
-    segments AS (
-        SELECT s.ptf, s.pregnancy, st.percentage_unfit / 100.0 AS ao,
-               s.days * st.days AS days
-        FROM stretches st
-        JOIN sick s ON s.id = st.case_id
-        WHERE s.days && st.days
+        SELECT s.ptf, s.pregnancy, s.first, s.stop,
+               w.effective_date AS effective,
+               COALESCE(w.percentage_unfit, 100) AS percentage,
+               LEAD(w.effective_date) OVER later AS next,
+               ROW_NUMBER() OVER later AS n
+        FROM sick s
+        LEFT JOIN cases_workabilitychange w
+               ON w.case_id = s.id AND w.effective_date <= %(last)s
+        WINDOW later AS (
+            PARTITION BY s.id ORDER BY w.effective_date, w.recorded_at, w.id
+        )
     )"""  # noqa: S608 - module constants; values are parameters
 
 
-def _length(expression: str) -> str:
-    return f"(upper({expression}) - lower({expression}))"
-
-
-def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+# Of a stretch row: the sick days at its percentage, and (first change only)
+# the days at 100 % before it. GREATEST(..., 0): a stretch outside the sick
+# days has none.
+_DAYS_AT_PERCENTAGE = (
+    "GREATEST(LEAST(st.stop, st.next) - GREATEST(st.first, st.effective), 0)"
+)
+_DAYS_BEFORE_FIRST_CHANGE = (
+    "CASE WHEN st.n = 1 AND st.effective IS NOT NULL"
+    " THEN GREATEST(LEAST(st.stop, st.effective) - st.first, 0) ELSE 0 END"
+)
+# Weighted sick days (ptf x AO) of a stretch row.
+_WEIGHTED_SICK_DAYS = (
+    f"st.ptf * (st.percentage * {_DAYS_AT_PERCENTAGE}"
+    f" + 100 * {_DAYS_BEFORE_FIRST_CHANGE}) / 100"
+)
 
 
 def _fetch_all(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    # JIT compilation costs these queries more than it saves (measured: 1.5 s
+    # of a 6 s trend over 100,000 employees), as their cost estimates are far
+    # above jit_above_cost; switched off for this transaction only.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    return _fetch_all(sql, params)[0]
 
 
 def verzuimpercentage(
@@ -217,13 +240,12 @@ def verzuimpercentage(
     if last is None:
         return Verzuimpercentage(Decimal(0), Decimal(0), None, Decimal(0), None)
     sql = f"""
-    WITH {_segments(scope)}
+    WITH {_stretches(scope)}
     SELECT
-        (SELECT COALESCE(SUM(p.ptf * {_length("p.days")}), 0) FROM population p),
-        COALESCE(SUM(g.ptf * g.ao * {_length("g.days")}), 0),
-        COALESCE(SUM(g.ptf * g.ao * {_length("g.days")})
-                 FILTER (WHERE NOT g.pregnancy), 0)
-    FROM segments g
+        (SELECT COALESCE(SUM(p.ptf * (p.stop - p.first)), 0) FROM population p),
+        COALESCE(SUM({_WEIGHTED_SICK_DAYS}), 0),
+        COALESCE(SUM({_WEIGHTED_SICK_DAYS}) FILTER (WHERE NOT st.pregnancy), 0)
+    FROM stretches st
     """  # noqa: S608 - module constants; values are parameters
     employment, sick, sick_excl = _fetch_one(sql, _params(scope, period.start, last))
     return Verzuimpercentage(
@@ -240,40 +262,10 @@ def verzuimpercentage_by_month(
 ) -> tuple[MonthlyPercentage, ...]:
     """VP per calendar month the period touches, each clipped to the
     period's counted days; months that start after ``as_of`` are left out."""
-    last = _last_counted_day(period, as_of)
-    if last is None:
-        return ()
-    sql = f"""
-    WITH {_segments(scope)},
-    months AS (
-        SELECT m::date AS month,
-               daterange(m::date, (m + interval '1 month')::date)
-                   * daterange(%(start)s, %(last)s, '[]') AS days
-        FROM generate_series(
-            date_trunc('month', %(start)s::date), %(last)s::date, interval '1 month'
-        ) AS m
-    ),
-    employment AS (
-        SELECT m.month, SUM(p.ptf * {_length("p.days * m.days")}) AS days
-        FROM months m JOIN population p ON p.days && m.days
-        GROUP BY m.month
-    ),
-    sickness AS (
-        SELECT m.month,
-               SUM(g.ptf * g.ao * {_length("g.days * m.days")}) AS days,
-               SUM(g.ptf * g.ao * {_length("g.days * m.days")})
-                   FILTER (WHERE NOT g.pregnancy) AS days_excl
-        FROM months m JOIN segments g ON g.days && m.days
-        GROUP BY m.month
-    )
-    SELECT m.month, COALESCE(e.days, 0), COALESCE(s.days, 0),
-           COALESCE(s.days_excl, 0)
-    FROM months m
-    LEFT JOIN employment e ON e.month = m.month
-    LEFT JOIN sickness s ON s.month = m.month
-    ORDER BY m.month
-    """  # noqa: S608 - module constants; values are parameters
-    rows = _fetch_all(sql, _params(scope, period.start, last))
+    return _trend(_monthly_sums(scope, period, as_of=as_of))
+
+
+def _trend(rows: list[tuple[Any, ...]]) -> tuple[MonthlyPercentage, ...]:
     return tuple(
         MonthlyPercentage(
             month=month,
@@ -282,6 +274,99 @@ def verzuimpercentage_by_month(
         )
         for month, employment, sick, sick_excl in rows
     )
+
+
+def _verzuimpercentage_of_months(rows: list[tuple[Any, ...]]) -> Verzuimpercentage:
+    """The VP of the whole period from its exact monthly sums (the months
+    split the counted days, so the sums add up to the period's)."""
+    employment = sum((row[1] for row in rows), Decimal(0))
+    sick = sum((row[2] for row in rows), Decimal(0))
+    sick_excl = sum((row[3] for row in rows), Decimal(0))
+    return Verzuimpercentage(
+        sick_days=_round(sick, _FOUR),
+        employment_days=_round(employment, _FOUR),
+        percentage=_percentage(sick, employment),
+        sick_days_excl_pregnancy=_round(sick_excl, _FOUR),
+        percentage_excl_pregnancy=_percentage(sick_excl, employment),
+    )
+
+
+def _monthly_sums(
+    scope: Scope, period: Period, *, as_of: dt.date
+) -> list[tuple[Any, ...]]:
+    """(month, weighted employment days, weighted sick days, the same
+    without pregnancy) per month of the trend: one query."""
+    last = _last_counted_day(period, as_of)
+    if last is None:
+        return []
+    # Each employment stretch and sick segment is a step of its weight
+    # (ptf, or ptf x AO) from its first day up to its end; summed per day
+    # these steps give F(x), the weighted days before day x, at each month
+    # boundary x. A month's days are F(next boundary) - F(its boundary):
+    # one pass over the rows, whatever the number of months.
+    sql = f"""
+    WITH {_stretches(scope)},
+    segments AS (
+        SELECT st.ptf * st.percentage / 100.0 AS weight, st.pregnancy,
+               GREATEST(st.first, st.effective) AS first,
+               LEAST(st.stop, st.next) AS stop
+        FROM stretches st
+        WHERE GREATEST(st.first, st.effective) < LEAST(st.stop, st.next)
+        UNION ALL
+        SELECT st.ptf, st.pregnancy, st.first, LEAST(st.stop, st.effective)
+        FROM stretches st
+        WHERE st.n = 1
+          AND st.effective IS NOT NULL
+          AND st.first < LEAST(st.stop, st.effective)
+    ),
+    steps AS (
+        SELECT p.first AS day, p.ptf AS employed, 0 AS sick, 0 AS sick_excl
+        FROM population p
+        UNION ALL
+        SELECT p.stop, -p.ptf, 0, 0 FROM population p
+        UNION ALL
+        SELECT g.first, 0, g.weight,
+               CASE WHEN g.pregnancy THEN 0 ELSE g.weight END
+        FROM segments g
+        UNION ALL
+        SELECT g.stop, 0, -g.weight,
+               CASE WHEN g.pregnancy THEN 0 ELSE -g.weight END
+        FROM segments g
+    ),
+    per_day AS (
+        SELECT day, SUM(employed) AS employed, SUM(sick) AS sick,
+               SUM(sick_excl) AS sick_excl
+        FROM steps GROUP BY day
+    ),
+    boundaries AS (
+        SELECT GREATEST(m::date, %(start)s) AS day
+        FROM generate_series(
+            date_trunc('month', %(start)s::date), %(last)s::date, interval '1 month'
+        ) AS m
+        UNION ALL
+        SELECT %(last)s::date + 1
+    ),
+    before AS (
+        SELECT b.day,
+               COALESCE(SUM(d.employed * (b.day - d.day)), 0) AS employed,
+               COALESCE(SUM(d.sick * (b.day - d.day)), 0) AS sick,
+               COALESCE(SUM(d.sick_excl * (b.day - d.day)), 0) AS sick_excl
+        FROM boundaries b LEFT JOIN per_day d ON d.day < b.day
+        GROUP BY b.day
+    ),
+    months AS (
+        SELECT date_trunc('month', day)::date AS month,
+               LEAD(employed) OVER w - employed AS employed,
+               LEAD(sick) OVER w - sick AS sick,
+               LEAD(sick_excl) OVER w - sick_excl AS sick_excl
+        FROM before
+        WINDOW w AS (ORDER BY day)
+    )
+    SELECT month, employed, sick, sick_excl FROM months
+    WHERE employed IS NOT NULL
+    ORDER BY month
+    """  # noqa: S608 - module constants; values are parameters
+    return _fetch_all(sql, _params(scope, period.start, last))
 
 
 def meldingsfrequentie(
@@ -294,11 +379,10 @@ def meldingsfrequentie(
     sql = f"""
     WITH {_population(scope)}
     SELECT
-        (SELECT COALESCE(SUM({_length("p.days")}), 0) FROM population p),
+        (SELECT COALESCE(SUM(p.stop - p.first), 0) FROM population p),
         (SELECT COUNT(*) FROM cases_absencecase c
          JOIN population p ON p.id = c.employee_id
-         WHERE c.first_sick_day BETWEEN %(start)s AND %(last)s
-           AND p.days @> c.first_sick_day)
+         WHERE c.first_sick_day >= p.first AND c.first_sick_day < p.stop)
     """  # noqa: S608 - module constants; values are parameters
     employment_days, reports = _fetch_one(sql, _params(scope, period.start, last))
     counted_days = (last - period.start).days + 1
@@ -422,6 +506,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
     """Every figure of ``scope`` over ``period``, computed now."""
     from analytics.compliance import compliance
 
+    # The VP and the trend share one query: the VP is the sum of its months.
+    months = _monthly_sums(scope, period, as_of=as_of)
     return Dashboard(
         scope_label=scope.label,
         period_label=period.label,
@@ -429,8 +515,8 @@ def dashboard_compute(scope: Scope, period: Period, *, as_of: dt.date) -> Dashbo
         period_end=period.end,
         as_of=as_of,
         computed_at=timezone.now(),
-        verzuimpercentage=verzuimpercentage(scope, period, as_of=as_of),
-        trend=verzuimpercentage_by_month(scope, period, as_of=as_of),
+        verzuimpercentage=_verzuimpercentage_of_months(months),
+        trend=_trend(months),
         meldingsfrequentie=meldingsfrequentie(scope, period, as_of=as_of),
         verzuimduur=verzuimduur(scope, period, as_of=as_of),
         nulverzuim=nulverzuim(scope, period, as_of=as_of),
@@ -466,7 +552,12 @@ def dashboard(scope: Scope, period: Period, *, as_of: dt.date) -> Dashboard:
         .first()
     )
     if stored is not None:
-        return dashboard_from_json(stored)
+        try:
+            return dashboard_from_json(stored)
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            pass  # stored by an older version of the figures: compute again
     figures = dashboard_compute(scope, period, as_of=as_of)
-    snapshot_store(scope=scope, period=period, figures=figures, replace=False)
+    snapshot_store(
+        scope=scope, period=period, figures=figures, replace=stored is not None
+    )
     return figures

@@ -3,7 +3,8 @@
 A snapshot of a closed period is final unless someone changes the past: a
 backdated ziekmelding or hersteldmelding, a workability change, an
 employee's employment dates, contract hours or department, the employer's
-full-time hours, or a Poortwachter deadline or task (compliance). Each such
+full-time hours, a Poortwachter task or deadline saved, or a probleemanalyse
+(whose date moves the plan van aanpak's deadline; compliance). Each such
 save or delete removes the snapshots of that employer whose period ends on
 or after the earliest day the change can affect (old and new values both
 count), with one DELETE; the nightly refresh computes them again.
@@ -14,7 +15,14 @@ statistic field changed. A change whose earliest day is today or later
 cannot touch a closed period and deletes nothing.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``, ``bulk_update``) send no
-signals; the code that makes them must call ``snapshots_invalidate``.
+model signals: the employee import, API and AFAS sync write through
+``cases.services`` in bulk, which sends ``cases.signals.employees_changed``
+with the earliest day it can affect. The Poortwachter refresh writes
+deadlines and tasks in bulk too; what makes it change them (case facts, a
+probleemanalyse) is watched here instead. Other bulk writers must call
+``snapshots_invalidate``. A dashboard computed while a correction commits
+may store figures from before it; the next correction or
+``refresh_statistics`` puts that right.
 """
 
 from __future__ import annotations
@@ -47,11 +55,11 @@ _WATCHED: dict[type[Model], tuple[str, ...]] = {
 _INITIAL = "_analytics_initial"
 
 
-def snapshots_invalidate(*, employer_ids: Any, since: dt.date | None) -> int:
+def snapshots_invalidate(*, employer_ids: Any, since: Any) -> int:
     """Delete the snapshots of ``employer_ids`` (ids, or a subquery of
-    them) whose period ends on or after ``since`` (every one when None).
-    One DELETE; returns the rows deleted."""
-    if since is not None and since >= timezone.localdate():
+    them) whose period ends on or after ``since`` (a date or a subquery of
+    one; every snapshot when None). One DELETE; returns the rows deleted."""
+    if isinstance(since, dt.date) and since >= timezone.localdate():
         return 0
     snapshots = FigureSnapshot.objects.filter(employer_id__in=employer_ids)
     if since is not None:
@@ -65,11 +73,13 @@ def _values(instance: Model) -> dict[str, Any]:
 
 
 def _remember(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    # Deferred fields would cost a query each; such instances (values_list,
-    # only()) are not saved by the code that watches statistics.
-    deferred = instance.get_deferred_fields()
-    if not deferred & set(_WATCHED[sender]):
-        setattr(instance, _INITIAL, _values(instance))
+    # Runs for every row loaded, so it stays small: a dict lookup per watched
+    # field. A row loaded without them (only(), values) keeps no initial
+    # values; saving it counts as a change from its earliest value.
+    loaded = instance.__dict__
+    names = _WATCHED[sender]
+    if all(name in loaded for name in names):
+        loaded[_INITIAL] = {name: loaded[name] for name in names}
 
 
 def _changes(instance: Model, created: bool) -> tuple[dict, dict] | None:
@@ -135,6 +145,19 @@ def _poortwachter_changed(instance: Any, old: dict, new: dict) -> None:
     snapshots_invalidate(employer_ids=_employer_of_case(new["case_id"]), since=since)
 
 
+def _probleemanalyse_changed(instance: Any, old: dict, new: dict) -> None:
+    # A late probleemanalyse moves the plan van aanpak's due date (the
+    # refresh writes deadlines in bulk, without signals). That date is at
+    # least the 56th sick day of the chain: after the employee's earliest
+    # first sick day.
+    earliest = Subquery(
+        AbsenceCase.objects.filter(employee__cases=new["case_id"])
+        .order_by("first_sick_day")
+        .values("first_sick_day")[:1]
+    )
+    snapshots_invalidate(employer_ids=_employer_of_case(new["case_id"]), since=earliest)
+
+
 _HANDLERS: dict[type[Model], Any] = {
     AbsenceCase: _case_changed,
     WorkabilityChange: _change_changed,
@@ -155,20 +178,39 @@ def _saved(
 
 def _deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     values = _values(instance)
-    if sender is Employer:
-        return  # its snapshots go with it (on_delete CASCADE)
     _HANDLERS[sender](instance, values, values)
 
 
-def connect() -> None:
-    """Connect the handlers (``AnalyticsConfig.ready``)."""
-    from poortwachter.models import Deadline, Task
+def _employees_written(
+    sender: type[Model], employer: Employer, since: dt.date, **kwargs: Any
+) -> None:
+    snapshots_invalidate(employer_ids=[employer.pk], since=since)
 
+
+def connect() -> None:
+    """Connect the handlers (``AnalyticsConfig.ready``).
+
+    Deletes are watched only where a row can go on its own (a case, a
+    workability change, an employee, a probleemanalyse): a delete receiver
+    makes Django fetch and signal every row instead of one DELETE, so the
+    deadlines and tasks that go with a case (or that the refresh drops) are
+    covered by the case's own signal and the refresh's causes instead.
+    """
+    from cases.signals import employees_changed
+    from poortwachter.models import Deadline, Probleemanalyse, Task
+
+    employees_changed.connect(
+        _employees_written, dispatch_uid="analytics-employees-changed"
+    )
     _WATCHED[Deadline] = ("case_id", "due_date", "applies")
     _WATCHED[Task] = ("case_id", "due_date", "status", "completed_at")
+    _WATCHED[Probleemanalyse] = ("case_id", "made_on")
     _HANDLERS[Deadline] = _HANDLERS[Task] = _poortwachter_changed
+    _HANDLERS[Probleemanalyse] = _probleemanalyse_changed
+    deletes = (AbsenceCase, WorkabilityChange, Employee, Probleemanalyse)
     for model in _WATCHED:
         uid = f"analytics-{model._meta.label_lower}"
         post_init.connect(_remember, sender=model, dispatch_uid=f"{uid}-init")
         post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}-delete")
+        if model in deletes:
+            post_delete.connect(_deleted, sender=model, dispatch_uid=f"{uid}-delete")

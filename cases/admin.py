@@ -5,6 +5,7 @@ privacy officer reads the audit trail of a case (who changed what, when)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -27,10 +28,59 @@ from cases.selectors import case_chain_ids, cases_by_ids, cases_for_audit
 from cases.services import employee_facts_changed
 from cases.validators import normalize_bsn, validate_bsn
 
+FULLTIME_HOURS_DEFAULT = Decimal(40)
+FULLTIME_HOURS_MIN, FULLTIME_HOURS_MAX = Decimal(1), Decimal(60)
+FULLTIME_HOURS_MESSAGE = _(
+    "Voltijd uren per week is een getal van 1 tot en met 60 (bijvoorbeeld 38 of 36,5)."
+)
+
+
+class EmployerAdminForm(forms.ModelForm):
+    fulltime_hours = forms.DecimalField(
+        label=_("voltijd uren per week"),
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        localize=True,  # 36,5 as well as 36.5
+        initial=FULLTIME_HOURS_DEFAULT,
+        help_text=Employer._meta.get_field("fulltime_hours").help_text,
+        error_messages={"invalid": FULLTIME_HOURS_MESSAGE},
+    )
+
+    class Meta:
+        model = Employer
+        fields = [
+            "name",
+            "kvk_number",
+            "loonheffingennummer",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "eigenrisicodrager_zw",
+            "eigenrisicodrager_wga",
+            "fulltime_hours",
+        ]
+
+    def clean_fulltime_hours(self) -> Decimal:
+        """Empty is the usual 40 hours; anything else lies in 1-60."""
+        hours = self.cleaned_data.get("fulltime_hours")
+        if hours is None:
+            return FULLTIME_HOURS_DEFAULT
+        if not FULLTIME_HOURS_MIN <= hours <= FULLTIME_HOURS_MAX:
+            raise forms.ValidationError(FULLTIME_HOURS_MESSAGE)
+        return hours
+
 
 @admin.register(Employer, site=tenant_admin_site)
 class EmployerAdmin(TenantModelAdmin):
-    list_display = ["name", "kvk_number", "contact_name", "eigenrisicodrager_zw"]
+    form = EmployerAdminForm
+    list_display = [
+        "name",
+        "kvk_number",
+        "contact_name",
+        "fulltime_hours",
+        "eigenrisicodrager_zw",
+    ]
     search_fields = ["name", "kvk_number"]
 
 
@@ -73,7 +123,7 @@ class EmployeeAdmin(TenantModelAdmin):
         "bsn_masked",
         "employment_end",
     ]
-    list_filter = ["employer"]
+    list_filter = ["employer", "department"]
     search_fields = ["surname", "first_name", "personnel_number"]
     readonly_fields = ["bsn_masked"]
     fields = [
@@ -92,6 +142,7 @@ class EmployeeAdmin(TenantModelAdmin):
         "preferred_language",
         "job_title",
         "job_description",
+        "department",
         "contract_hours",
         "manager",
         "user",

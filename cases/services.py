@@ -43,6 +43,7 @@ from cases.signals import (
     case_people_changed,
     case_recovered,
     case_reported,
+    employees_changed,
 )
 from cases.validators import mask_bsn, normalize_bsn, validate_bsn
 from core.exceptions import ApplicationError
@@ -538,6 +539,7 @@ EMPLOYEE_UPSERT_FIELDS = (
     "phone",
     "preferred_language",
     "job_title",
+    "department",
     "contract_hours",
     "manager",
     "employment_start",
@@ -558,6 +560,7 @@ _EMPLOYEE_TEXT_FIELDS = frozenset(
         "email",
         "phone",
         "job_title",
+        "department",
     }
 )
 _EMPLOYEE_DATE_FIELDS = frozenset(
@@ -844,6 +847,26 @@ def employee_change_plan(
     return (None if errors else change), errors
 
 
+# Fields the absence statistics read (analytics): changing one changes the
+# figures of every period since the employment started.
+_EMPLOYEE_STATISTIC_FIELDS = frozenset(
+    {"employment_start", "employment_end", "contract_hours", "department"}
+)
+
+
+def _statistics_since(changes: Sequence[EmployeeChange]) -> dt.date | None:
+    """The earliest day whose statistics ``changes`` can alter (old and new
+    employment start of each employee whose statistic fields change)."""
+    days: list[dt.date] = []
+    for change in changes:
+        if change.created:
+            days.append(change.values["employment_start"])
+        elif _EMPLOYEE_STATISTIC_FIELDS & set(change.values):
+            days.append(change.employee.employment_start)
+            days.append(change.values.get("employment_start", dt.date.max))
+    return min(days, default=None)
+
+
 def _employee_changes_write(
     *, employer: Employer, changes: Sequence[EmployeeChange], batch_size: int = 1000
 ) -> list[Employee]:
@@ -864,6 +887,7 @@ def _employee_changes_write(
         for change in changes
         if change.created
     ]
+    since = _statistics_since(changes)
     Employee.objects.bulk_create(creates, batch_size=batch_size)
     by_fields: dict[tuple[str, ...], list[Employee]] = {}
     for change in changes:
@@ -888,6 +912,8 @@ def _employee_changes_write(
     for employee in changed_facts:
         if employee.pk in with_open_case:
             employee_facts_changed(employee=employee)
+    if since is not None:
+        employees_changed.send(sender=Employee, employer=employer, since=since)
     created = iter(creates)
     return [change.employee or next(created) for change in changes]
 

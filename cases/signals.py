@@ -19,3 +19,9 @@ case_reported = Signal()
 # ``change`` (the WorkabilityChange; ``case.status`` tells whether the
 # recovery was full). Receivers work through ``transaction.on_commit``.
 case_recovered = Signal()
+
+# Sent inside the transaction of a bulk write of employees (import, API,
+# AFAS), which sends no model signals, with ``employer`` and ``since``: the
+# earliest day whose absence figures the written employment dates, contract
+# hours or departments can change.
+employees_changed = Signal()

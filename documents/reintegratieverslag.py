@@ -18,9 +18,8 @@ import datetime as dt
 import io
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -34,10 +33,6 @@ from documents.models import Document, DocumentKind, DocumentStatus
 from documents.registry import document_type
 from documents.rendering import StaticOnlyFetcher, render_pdf
 from documents.selectors import case_reference, employee_form_name
-
-if TYPE_CHECKING:
-    from poortwachter.models import Probleemanalyse
-    from poortwachter.rules.types import MilestoneDate
 
 # UWV's order of the parts; evaluations of both kinds are one group, by date.
 PART_ORDER = (
@@ -114,51 +109,88 @@ def _week(first: dt.date, day: dt.date) -> int:
 def reintegratieverslag_findings(*, case: AbsenceCase, today: dt.date) -> list[Finding]:
     """What is missing, unsigned or late against the legal timeline, in the
     order UWV reads the RIV. An empty list means complete."""
-    return reintegratieverslag_findings_for_cases(cases=[case], today=today)[case.pk]
+    return reintegratieverslag_findings_for_cases(case_ids=[case.pk], today=today)[
+        case.pk
+    ]
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """What the RIV check needs of a case's chain besides its own documents:
+    the counted period's first sick day, the chain's case ids and the due
+    dates of the legal milestones that apply."""
+
+    first_sick_day: dt.date
+    case_ids: tuple[int, ...]
+    due: Mapping[str, dt.date]
+
+
+def _chain_facts_now(cases: Iterable[AbsenceCase]) -> dict[int, ChainFacts]:
+    """The chains of ``cases`` as the rules see them now (recomputed)."""
+    from poortwachter.services import chain_timelines
+
+    facts: dict[int, ChainFacts] = {}
+    for pk, (chain, timeline) in chain_timelines(cases=cases).items():
+        facts[pk] = ChainFacts(
+            first_sick_day=chain[0].first_sick_day,
+            case_ids=tuple(c.pk for c in chain),
+            due=(
+                {m.code: m.due for m in timeline.milestones if m.applies}
+                if timeline is not None
+                else {}
+            ),
+        )
+    return facts
 
 
 def reintegratieverslag_findings_for_cases(
-    *, cases: Iterable[AbsenceCase], today: dt.date
+    *,
+    case_ids: Iterable[int],
+    today: dt.date,
+    chains: Mapping[int, ChainFacts] | None = None,
 ) -> dict[int, list[Finding]]:
     """``reintegratieverslag_findings`` of many cases, per case id, in a fixed
     number of queries however many cases (the statistics count the open long
-    cases whose RIV is incomplete)."""
-    from poortwachter.models import Probleemanalyse, ProbleemanalyseKind
-    from poortwachter.services import chain_timelines
+    cases whose RIV is incomplete).
 
-    cases = list(cases)
-    timelines = chain_timelines(cases=cases)
-    chain_ids = {pk: [c.pk for c in chain] for pk, (chain, _t) in timelines.items()}
-    every_id = {pk for ids in chain_ids.values() for pk in ids}
+    ``chains`` (per case id) gives the chain facts instead of recomputing the
+    timelines: the statistics pass the deadlines the refresh stored, which
+    keeps thousands of cases fast.
+    """
+    from poortwachter.models import Probleemanalyse, ProbleemanalyseKind
+
+    case_ids = list(case_ids)
+    if chains is None:
+        chains = _chain_facts_now(AbsenceCase.objects.filter(pk__in=case_ids))
+    every_id = {pk for case_id in case_ids for pk in chains[case_id].case_ids}
     documents: dict[int, list[Document]] = defaultdict(list)
-    for document in Document.objects.filter(case__in=cases).order_by("version"):
+    for document in (
+        Document.objects.filter(case_id__in=case_ids)
+        .only("case_id", "kind", "status", "version", "signed_at")
+        .order_by("version")
+    ):
         documents[document.case_id].append(document)
-    analyses: dict[int, Probleemanalyse] = {}
-    for analysis in Probleemanalyse.objects.filter(
+    analysed: dict[int, dt.date] = {}
+    for case_id, made_on in Probleemanalyse.objects.filter(
         case_id__in=every_id, kind=ProbleemanalyseKind.EERSTE
-    ).order_by("-made_on"):
-        analyses[analysis.case_id] = analysis  # the earliest wins
+    ).values_list("case_id", "made_on"):
+        analysed[case_id] = min(made_on, analysed.get(case_id, made_on))
     with_contact = set(
         ContactNote.objects.filter(case_id__in=every_id)
         .values_list("case_id", flat=True)
         .distinct()
     )
     findings: dict[int, list[Finding]] = {}
-    for case in cases:
-        chain, timeline = timelines[case.pk]
-        ids = chain_ids[case.pk]
-        candidates = [analyses[pk] for pk in ids if pk in analyses]
-        findings[case.pk] = _findings(
+    for case_id in case_ids:
+        chain = chains[case_id]
+        made = [analysed[pk] for pk in chain.case_ids if pk in analysed]
+        findings[case_id] = _findings(
             today=today,
-            due=(
-                {m.code: m for m in timeline.milestones if m.applies}
-                if timeline is not None
-                else {}
-            ),
-            first=chain[0].first_sick_day,
-            documents=documents[case.pk],
-            analysis=min(candidates, key=lambda a: a.made_on) if candidates else None,
-            has_contact=any(pk in with_contact for pk in ids),
+            due=chain.due,
+            first=chain.first_sick_day,
+            documents=documents[case_id],
+            analysis_made_on=min(made) if made else None,
+            has_contact=any(pk in with_contact for pk in chain.case_ids),
         )
     return findings
 
@@ -166,10 +198,10 @@ def reintegratieverslag_findings_for_cases(
 def _findings(
     *,
     today: dt.date,
-    due: dict[str, MilestoneDate],
+    due: Mapping[str, dt.date],
     first: dt.date,
     documents: list[Document],
-    analysis: Probleemanalyse | None,
+    analysis_made_on: dt.date | None,
     has_contact: bool,
 ) -> list[Finding]:
     """The completeness check of one RIV, on facts already loaded."""
@@ -181,25 +213,25 @@ def _findings(
 
     # Probleemanalyse: the physician's record, and its employer part here.
     milestone = due.get("probleemanalyse")
-    if analysis is None and milestone and today <= milestone.due:
+    if analysis_made_on is None and milestone and today <= milestone:
         findings.append(
             Finding(
                 "nog_te_doen",
                 "De probleemanalyse van de bedrijfsarts moet nog komen "
-                f"(uiterlijk {_d(milestone.due)}).",
+                f"(uiterlijk {_d(milestone)}).",
             )
         )
-    elif analysis is None:
+    elif analysis_made_on is None:
         findings.append(
             Finding("ontbreekt", "Er is geen probleemanalyse van de bedrijfsarts.")
         )
-    elif milestone and analysis.made_on > milestone.due:
-        late = (analysis.made_on - milestone.due).days
+    elif milestone and analysis_made_on > milestone:
+        late = (analysis_made_on - milestone).days
         findings.append(
             Finding(
                 "te_laat",
                 f"Probleemanalyse opgesteld {late} dagen na week 6 "
-                f"(op {_d(analysis.made_on)}, uiterlijk {_d(milestone.due)}).",
+                f"(op {_d(analysis_made_on)}, uiterlijk {_d(milestone)}).",
             )
         )
     if not signed_of(DocumentKind.PROBLEEMANALYSE):
@@ -214,25 +246,25 @@ def _findings(
     # Plan van aanpak.
     plans = signed_of(DocumentKind.PLAN_VAN_AANPAK)
     milestone = due.get("plan_van_aanpak")
-    if not plans and milestone and today <= milestone.due:
+    if not plans and milestone and today <= milestone:
         findings.append(
             Finding(
                 "nog_te_doen",
                 "Het plan van aanpak moet nog worden ondertekend "
-                f"(uiterlijk {_d(milestone.due)}).",
+                f"(uiterlijk {_d(milestone)}).",
             )
         )
     elif not plans:
         findings.append(Finding("ontbreekt", "Er is geen ondertekend plan van aanpak."))
     elif milestone and plans[0].signed_at:
         signed_on = localtime(plans[0].signed_at).date()
-        if signed_on > milestone.due:
-            late = (signed_on - milestone.due).days
+        if signed_on > milestone:
+            late = (signed_on - milestone).days
             findings.append(
                 Finding(
                     "te_laat",
                     f"Plan van aanpak ondertekend {late} dagen na week 8 "
-                    f"(op {_d(signed_on)}, uiterlijk {_d(milestone.due)}).",
+                    f"(op {_d(signed_on)}, uiterlijk {_d(milestone)}).",
                 )
             )
 
@@ -265,42 +297,42 @@ def _findings(
     # Eerstejaarsevaluatie in its window.
     milestone = due.get("eerstejaarsevaluatie")
     first_year = signed_of(DocumentKind.EERSTEJAARSEVALUATIE)
-    if milestone and not first_year and today > milestone.due:
+    if milestone and not first_year and today > milestone:
         findings.append(
             Finding(
                 "ontbreekt",
-                f"Er is geen eerstejaarsevaluatie (uiterlijk {_d(milestone.due)}).",
+                f"Er is geen eerstejaarsevaluatie (uiterlijk {_d(milestone)}).",
             )
         )
     elif milestone and first_year and first_year[0].signed_at:
         signed_on = localtime(first_year[0].signed_at).date()
-        if signed_on > milestone.due:
+        if signed_on > milestone:
             findings.append(
                 Finding(
                     "te_laat",
                     f"Eerstejaarsevaluatie ondertekend "
-                    f"{(signed_on - milestone.due).days} dagen na week 52.",
+                    f"{(signed_on - milestone).days} dagen na week 52.",
                 )
             )
 
     # Eindevaluatie before the WIA application.
     milestone = due.get("eindevaluatie")
-    if not eind and milestone and today <= milestone.due:
+    if not eind and milestone and today <= milestone:
         findings.append(
             Finding(
                 "nog_te_doen",
-                f"De eindevaluatie moet nog (uiterlijk {_d(milestone.due)}).",
+                f"De eindevaluatie moet nog (uiterlijk {_d(milestone)}).",
             )
         )
     elif not eind:
         findings.append(Finding("ontbreekt", "Er is geen eindevaluatie."))
     elif milestone and eind[-1].signed_at:
         signed_on = localtime(eind[-1].signed_at).date()
-        if signed_on > milestone.due:
+        if signed_on > milestone:
             findings.append(
                 Finding(
                     "te_laat",
-                    f"Eindevaluatie ondertekend {(signed_on - milestone.due).days} "
+                    f"Eindevaluatie ondertekend {(signed_on - milestone).days} "
                     f"dagen na week 91.",
                 )
             )

@@ -88,6 +88,14 @@ class Deadline(TenantOwned):
                 fields=["case", "milestone"], name="deadline_unique_per_case"
             )
         ]
+        indexes = [
+            # The statistics: the steps of one milestone due in a period.
+            models.Index(
+                fields=["tenant", "milestone", "due_date"],
+                condition=Q(applies=True),
+                name="deadline_applies_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.milestone} {self.due_date:%d-%m-%Y}"

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
 import json
+from datetime import date, timedelta
 import re
 from base64 import b32decode
 from django.test import Client
@@ -27,6 +28,9 @@ from cases.models import AbsenceCase, Employee, Employer
 with all_tenants("demo check"):
     counts = {m.__name__: m.objects.count() for m in
               (Tenant, User, Membership, Employer, Employee, AbsenceCase)}
+    counts["ended_before_this_year"] = AbsenceCase.objects.filter(
+        recovery_date__lt=date.today() - timedelta(days=365)).count()
+    counts["without_department"] = Employee.objects.filter(department="").count()
 logins = {}
 totp = TOTP(b32decode(DEMO_TOTP_SECRET))
 for user in User.objects.filter(email__endswith=".example"):
@@ -96,8 +100,11 @@ def test_seed_demo_twice_on_sqlite_creates_no_duplicates(demo_env):
     assert counts["Tenant"] == 2
     assert counts["Employer"] == 4
     assert counts["Employee"] >= 150
-    # one case per stage, plus two periods less than four weeks apart, plus B
-    assert counts["AbsenceCase"] >= 12
+    # one case per stage, plus two periods less than four weeks apart, plus B,
+    # plus three years of ended cases for the statistics
+    assert counts["AbsenceCase"] >= 60
+    assert counts["ended_before_this_year"] >= 20
+    assert counts["without_department"] == 0
     for role in (
         "werknemer",
         "leidinggevende",

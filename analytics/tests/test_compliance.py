@@ -171,8 +171,13 @@ def test_recovered_case_closes_its_overdue_steps(zorg):
     deadlines_refresh_for_case(case=b, today=AS_OF)
 
     figures = compliance(Scope(zorg), YEAR, as_of=AS_OF)
-    # Its steps stay missed in 2025, but nothing is overdue on a closed case.
-    assert _by_code(figures)["probleemanalyse"].missed == 1
+    # Its steps stay missed in 2025, late until the hersteldatum (1 May: 46
+    # and 32 days), and nothing is overdue on a closed case.
+    milestones = _by_code(figures)
+    assert _counts(milestones["probleemanalyse"]) == (2, 1, 0, 1)
+    assert milestones["probleemanalyse"].average_days_late == Decimal("46.00")
+    assert milestones["plan_van_aanpak"].average_days_late == Decimal("17.50")
+    assert figures.average_days_late == Decimal("27.00")  # (46 + 3 + 32) / 3
     assert figures.overdue_now == 0
 
 

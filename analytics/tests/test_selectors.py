@@ -343,3 +343,21 @@ def test_empty_employer_has_no_figures(employer):
     assert frequent_absence(scope, JUNE, as_of=LATER).employees == 0
     trend = verzuimpercentage_by_month(scope, JUNE, as_of=LATER)
     assert [(m.month, m.percentage) for m in trend] == [(d("2025-06-01"), None)]
+
+
+def test_days_before_the_first_change_and_cases_without_changes_are_100(employer):
+    from cases.tests.factories import AbsenceCaseFactory, WorkabilityChangeFactory
+
+    late = AbsenceCaseFactory(
+        employee=employee(employer), first_sick_day=d("2025-06-01")
+    )
+    # First recorded change only on 11 June (50 %): 1..10 June count 100 %.
+    WorkabilityChangeFactory(
+        case=late, effective_date=d("2025-06-11"), percentage_unfit=50
+    )
+    AbsenceCaseFactory(employee=employee(employer), first_sick_day=d("2025-06-21"))
+    figure = vp(employer)
+    assert figure.sick_days == Decimal(10 * 1 + 20 * 0.5 + 10 * 1)
+    assert figure.percentage == pct(30, 60)
+    trend = verzuimpercentage_by_month(Scope(employer), JUNE, as_of=LATER)
+    assert trend[0].percentage == figure.percentage

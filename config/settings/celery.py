@@ -32,6 +32,9 @@ CELERY_TASK_ROUTES = {
     # before "integrations.*": the first matching pattern wins.
     "integrations.uwv.tasks.*": {"queue": "documents"},
     "integrations.*": {"queue": "integrations"},
+    # Long aggregates over whole employers: kept off the default queue, where
+    # they would hold up timeline refreshes.
+    "analytics.*": {"queue": "statistics"},
 }
 # `make demo` runs without a broker: tasks execute in-process. Never in tests.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -102,6 +105,12 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-events-prune": {
         "task": "integrations.webhooks.tasks.events_prune_task",
         "schedule": crontab(hour=3, minute=40),
+    },
+    # Snapshots of the closed months, quarters and year that a correction
+    # deleted or that are new (docs/statistics.md).
+    "analytics-statistics-refresh": {
+        "task": "analytics.tasks.statistics_refresh_nightly_task",
+        "schedule": crontab(hour=4, minute=40),
     },
     # Closed cases past their retention periods (docs/security/retention.md).
     "privacy-retention-run": {

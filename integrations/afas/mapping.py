@@ -26,6 +26,7 @@ DEFAULT_FIELD_MAP: dict[str, str] = {
     "Email_werk": "email",
     "Mobiel_werk": "phone",
     "Functie_omschrijving": "job_title",
+    "Afdeling": "department",
     "Uren_per_week": "contract_hours",
     "Email_leidinggevende": "manager_email",
     "Datum_in_dienst": "employment_start",

@@ -45,6 +45,7 @@ class EmployeeOut(serializers.ModelSerializer):
             "phone",
             "preferred_language",
             "job_title",
+            "department",
             "contract_hours",
             "manager_email",
             "employment_start",

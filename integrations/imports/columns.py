@@ -68,6 +68,12 @@ TARGETS: tuple[Target, ...] = (
     Target("preferred_language", _("Voorkeurstaal"), False, ("voorkeurstaal", "taal")),
     Target("job_title", _("Functie"), False, ("functie", "functienaam", "job title")),
     Target(
+        "department",
+        _("Afdeling"),
+        False,
+        ("afdeling", "afdelingsnaam", "department", "organisatorische eenheid"),
+    ),
+    Target(
         "contract_hours",
         _("Contracturen per week"),
         False,

@@ -158,6 +158,7 @@ def _employee_data(employee: Employee) -> dict[str, Any]:
             "preferred_language",
             "job_title",
             "job_description",
+            "department",
             "contract_hours",
             "manager",
             "employment_start",

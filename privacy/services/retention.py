@@ -671,6 +671,7 @@ def employees_pseudonymise(
             phone="",
             job_title="",
             job_description="",
+            department="",
             manager=None,
             user=None,
             # A vangnet category can tell a pregnancy; the case keeps its own.

@@ -80,6 +80,9 @@ class EmployeeUpsertApi(APIView):
         job_title = serializers.CharField(
             required=False, allow_blank=True, max_length=200
         )
+        department = serializers.CharField(
+            required=False, allow_blank=True, max_length=100
+        )
         contract_hours = serializers.DecimalField(
             max_digits=3,
             decimal_places=1,

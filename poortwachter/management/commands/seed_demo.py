@@ -1,4 +1,5 @@
-"""Load demo data: two tenants, users for every role, cases at every stage.
+"""Load demo data: two tenants, users for every role, cases at every stage,
+and three years of ended cases (with departments) for the statistics.
 
 Idempotent: every row is looked up by its natural key before it is created,
 so running the command again changes nothing. Only ``make demo`` calls it;
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from base64 import b32decode
 from dataclasses import dataclass
 from typing import Any
@@ -21,15 +23,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Membership, Role, Tenant, User
 from accounts.scoping import tenant_scope
 from accounts.selectors import TWO_FACTOR_ROLES
-from cases.models import AbsenceCase, Employee, Employer
+from cases.models import AbsenceCase, Employee, Employer, VangnetCategory
 from cases.services import (
     hersteldmelding_create,
     intervention_create,
     ziekmelding_create,
 )
-from poortwachter.models import Task, TaskStatus
+from poortwachter.models import Task, TaskSource, TaskStatus
 from poortwachter.services import (
+    case_chain,
     consult_record,
+    deadlines_refresh_for_case,
     fml_record,
     probleemanalyse_record,
     task_complete,
@@ -117,6 +121,20 @@ JOBS = [
     "Planner",
     "Schoonmaker",
 ]
+
+# Departments per employer (by personnel number prefix), for the statistics
+# per department; an employee's follows from their number.
+DEPARTMENTS = {
+    "BH": ("Uitvoering", "Werkvoorbereiding", "Kantoor"),
+    "ZL": ("Verpleging", "Thuiszorg", "Facilitair"),
+    "TD": ("Chauffeurs", "Planning", "Werkplaats"),
+    "BZ": ("Bakkerij", "Winkel"),
+}
+
+# How long the demo's past cases last (first sick day to hersteldatum), drawn
+# evenly from this list: mostly kort, some middellang, a few lang, rarely
+# extra lang.
+HISTORY_LENGTHS = [(2, 14)] * 30 + [(15, 91)] * 14 + [(92, 365)] * 5 + [(366, 600)]
 
 
 @dataclass(frozen=True)
@@ -278,9 +296,14 @@ class Command(BaseCommand):
                     2010 + rng.randint(0, 10), rng.randint(1, 12), 1
                 ),
             }
+            departments = DEPARTMENTS[prefix]
+            defaults["department"] = departments[number % len(departments)]
             employee, _ = Employee.objects.get_or_create(
                 employer=employer, personnel_number=personnel_number, defaults=defaults
             )
+            if not employee.department:  # a demo database from before departments
+                employee.department = defaults["department"]
+                employee.save(update_fields=["department"])
             employees.append(employee)
         return employees
 
@@ -401,10 +424,156 @@ class Command(BaseCommand):
                 today=today,
             )
             self._assign(second, regiehouder, casemanager, bedrijfsarts)
+        self._history(
+            staff, (leidinggevende, regiehouder, casemanager, bedrijfsarts), today
+        )
         return [
             (f"{role.value}@{tenant.slug}.example", role.value, tenant.name)
             for role in Role
         ]
+
+    # --- three years of ended cases, for the statistics -----------------------
+
+    def _history(
+        self, staff: list[list[Employee]], people: tuple[User, ...], today: dt.date
+    ) -> None:
+        """Ended cases of the last three years, reported, worked and closed in
+        the order the product saw them (legal tasks done on time, late or not
+        at all), so the statistics have something real to count.
+
+        Employees from the thirteenth of each employer on have no current
+        case; an employee who has any case is left alone (idempotent). The
+        first three carry the notable ones: two years with partial recovery
+        ended just before the WIA, a pregnancy-related vangnet case, and a
+        relapse within four weeks (samentelling).
+        """
+        manager = people[0]
+        start = today - dt.timedelta(days=3 * 365)
+        long_one, pregnant, relapsing = staff[0][12], staff[1][12], staff[2][12]
+        if not long_one.cases.exists():
+            first = today - dt.timedelta(days=700)
+            self._history_case(
+                long_one,
+                first,
+                first + dt.timedelta(days=640),
+                people,
+                partial=first + dt.timedelta(days=200),
+            )
+        if not pregnant.cases.exists():
+            Employee.objects.filter(pk=pregnant.pk).update(
+                vangnet_category=VangnetCategory.ZIEK_DOOR_ZWANGERSCHAP_VOOR_VERLOF
+            )
+            pregnant.refresh_from_db()
+            first = today - dt.timedelta(days=420)
+            self._history_case(pregnant, first, first + dt.timedelta(days=63), people)
+            Employee.objects.filter(pk=pregnant.pk).update(vangnet_category="")
+        if not relapsing.cases.exists():
+            first = today - dt.timedelta(days=560)
+            earlier = self._history_case(
+                relapsing, first, first + dt.timedelta(days=30), people
+            )
+            again = earlier.recovery_date + dt.timedelta(days=20)
+            relapse = ziekmelding_create(
+                actor=manager, employee=relapsing, first_sick_day=again, today=again
+            )
+            self._assign(relapse, *people[1:])
+            self._legal_steps(relapse, again + dt.timedelta(days=90))
+            hersteldmelding_create(
+                actor=manager,
+                case=relapse,
+                effective_date=again + dt.timedelta(days=90),
+                today=again + dt.timedelta(days=90),
+            )
+        for employees in staff:
+            for employee in employees[13:]:
+                if employee.cases.exists():
+                    continue
+                rng = random.Random(employee.personnel_number)
+                day = start + dt.timedelta(days=rng.randint(0, 300))
+                for _ in range(rng.choices((0, 1, 2, 3), (50, 38, 10, 2))[0]):
+                    days = rng.randint(*rng.choice(HISTORY_LENGTHS))
+                    recovery = day + dt.timedelta(days=days)
+                    if recovery > today - dt.timedelta(days=14):
+                        break
+                    partial = (
+                        day + dt.timedelta(days=days // 2)
+                        if days > 91 and rng.random() < 0.5
+                        else None
+                    )
+                    self._history_case(employee, day, recovery, people, partial)
+                    day = recovery + dt.timedelta(days=rng.randint(35, 400))
+
+    def _history_case(
+        self,
+        employee: Employee,
+        first: dt.date,
+        recovery: dt.date,
+        people: tuple[User, ...],
+        partial: dt.date | None = None,
+    ) -> AbsenceCase:
+        manager = people[0]
+        case = ziekmelding_create(
+            actor=manager, employee=employee, first_sick_day=first, today=first
+        )
+        self._assign(case, *people[1:])
+        if partial is not None:
+            hersteldmelding_create(
+                actor=people[2],
+                case=case,
+                effective_date=partial,
+                percentage_fit=50,
+                today=partial,
+            )
+        self._legal_steps(case, recovery)
+        hersteldmelding_create(
+            actor=manager, case=case, effective_date=recovery, today=recovery
+        )
+        case.refresh_from_db()
+        return case
+
+    def _legal_steps(self, case: AbsenceCase, until: dt.date) -> None:
+        """The chain's legal tasks due before ``until``, done on time (mostly),
+        late or not at all: decided by a hash, so every run decides alike."""
+        root = case_chain(case=case)[0]
+        if (until - root.first_sick_day).days < 40 and not case.vangnet_category:
+            return  # nothing legal falls due in the first weeks
+        deadlines_refresh_for_case(case=case, today=until - dt.timedelta(days=1))
+        decided: set[int] = set()
+        while True:
+            task = (
+                Task.objects.filter(
+                    case=root,
+                    source=TaskSource.LEGAL,
+                    status=TaskStatus.OPEN,
+                    due_date__lt=until,
+                )
+                .exclude(pk__in=decided)
+                .order_by("due_date", "pk")
+                .first()
+            )
+            if task is None:
+                return
+            decided.add(task.pk)
+            token = f"{root.employee.personnel_number}/{root.first_sick_day}/{task.key}"
+            score = zlib.crc32(token.encode()) % 100
+            if score < 72:
+                done = task.due_date - dt.timedelta(days=score % 4)
+            elif score < 90:
+                done = task.due_date + dt.timedelta(days=1 + score % 21)
+            else:
+                continue  # never done: missed
+            if done >= until:
+                continue
+            task_complete(
+                actor=task.assignee or root.regiehouder,
+                task=task,
+                completed_on=max(done, root.first_sick_day),
+            )
+            if task.key == "probleemanalyse" and done > task.due_date:
+                # a late one moves the plan van aanpak: ask the rules again
+                deadlines_refresh_for_case(
+                    case=case, today=until - dt.timedelta(days=1)
+                )
 
     def _physician_records(
         self, case: AbsenceCase, bedrijfsarts: User, casemanager: User, today: dt.date
