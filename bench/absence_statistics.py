@@ -517,11 +517,12 @@ FLOORS = {
     "compliance": """
         WITH step AS (
             SELECT d.case_id, d.milestone, d.due_date,
-                (SELECT t.completed_at::date FROM poortwachter_task AS t
-                 WHERE t.case_id = d.case_id AND t.source = 'legal'
-                    AND t.key = d.milestone AND t.round = 0 AND t.status = 'done'
-                    AND t.completed_at::date <= %(as_of)s) AS done_on
+                CASE WHEN t.completed_at::date <= %(as_of)s
+                    THEN t.completed_at::date END AS done_on
             FROM poortwachter_deadline AS d
+            LEFT JOIN poortwachter_task AS t ON t.case_id = d.case_id
+                AND t.source = 'legal' AND t.key = d.milestone AND t.round = 0
+                AND t.status = 'done'
             JOIN cases_absencecase AS c ON c.id = d.case_id
             JOIN cases_employee AS e ON e.id = c.employee_id
             WHERE e.employer_id = %(employer)s {department} AND d.applies
@@ -684,10 +685,14 @@ def _timed(work: Callable[[], Any]) -> tuple[float, float, Any]:
 
 
 def _floor_runner(sql: str, params: dict[str, Any]) -> Callable[[], list[tuple]]:
-    from django.db import connection
+    """The floor runs as the SQL selectors run theirs: JIT off for the
+    transaction (analytics.selectors._fetch_all), so the ratio compares the
+    queries, not the JIT's compile time."""
+    from django.db import connection, transaction
 
     def run() -> list[tuple]:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -799,7 +804,15 @@ def measure() -> dict[str, Any]:
 
             median, slowest, _ = _timed(cold)
             results.append(
-                _record("dashboard (cold)", label, median, slowest, total_floor, [])
+                _record(
+                    "dashboard (cold)",
+                    label,
+                    median,
+                    slowest,
+                    total_floor,
+                    [],
+                    targeted=False,
+                )
             )
             sql = FLOORS["dashboard (warm)"]
             floor_median, _, rows = _timed(_floor_runner(sql, params))
@@ -827,7 +840,7 @@ def measure() -> dict[str, Any]:
 def explain(figure: str, case: int) -> None:
     """Print EXPLAIN (ANALYZE, BUFFERS) of every query ``figure``'s selector
     runs for measured case number ``case`` (0: the year), as the app role."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Tenant
@@ -841,9 +854,17 @@ def explain(figure: str, case: int) -> None:
         label, scope, period = _cases(Employer.objects.get(name=EMPLOYER_NAME))[case]
         with CaptureQueriesContext(connection) as captured:
             selector(scope, period, as_of=AS_OF)
+        settings = []  # what the selector SET LOCAL before its queries
         for query in captured.captured_queries:
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            sql = query["sql"].strip()
+            if sql.upper().startswith("SET LOCAL"):
+                settings.append(sql)
+            if not sql.upper().startswith(("SELECT", "WITH")):
+                continue
+            with transaction.atomic(), connection.cursor() as cursor:
+                for setting in settings:
+                    cursor.execute(setting)
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             print(f"-- {figure}, {label} ({query['time']} s)\n{query['sql']}\n{plan}\n")
 
@@ -855,12 +876,17 @@ def _record(
     slowest: float,
     floor: float,
     differences: list[str],
+    *,
+    targeted: bool = True,
 ) -> dict[str, Any]:
+    """Print and return one measurement. ``targeted``: the 2 s target of a
+    figure applies (a whole dashboard is every figure together)."""
     ratio = median / floor if floor else None
+    over = targeted and slowest > TARGET_SECONDS
     notes = [f"floor {floor * 1000:7.1f} ms"]
     if ratio is not None:
         notes.append(f"{ratio:5.2f}x the floor")
-    if slowest > TARGET_SECONDS:
+    if over:
         notes.append(f"OVER THE {TARGET_SECONDS:.0f} s TARGET")
     if differences:
         notes.append("DIFFERS: " + "; ".join(differences[:3]))
@@ -876,7 +902,7 @@ def _record(
         "max_s": round(slowest, 4),
         "floor_median_s": round(floor, 4),
         "ratio": None if ratio is None else round(ratio, 2),
-        "over_target": slowest > TARGET_SECONDS,
+        "over_target": over,
         "differences": differences,
     }
 
