@@ -361,3 +361,22 @@ def test_days_before_the_first_change_and_cases_without_changes_are_100(employer
     assert figure.percentage == pct(30, 60)
     trend = verzuimpercentage_by_month(Scope(employer), JUNE, as_of=LATER)
     assert trend[0].percentage == figure.percentage
+
+
+def test_anonymised_employees_and_cases_still_count(employer):
+    from cases.models import Employee
+    from privacy.models import RetentionMark
+    from privacy.services import retention_run
+
+    leaver = employee(employer, hours="20", end="2023-06-30")
+    case(leaver, "2023-03-06", "2023-05-01")  # 56 days
+    march_to_june = Period.custom(d("2023-03-01"), d("2023-06-30"))
+    before = vp(employer, period=march_to_june)
+    # Default retention: 24 months after the end of the case and employment.
+    retention_run(tenant=employer.tenant, today=d("2025-07-15"))
+    assert RetentionMark.objects.filter(employee=leaver).exists()
+    assert Employee.objects.get(pk=leaver.pk).surname != leaver.surname
+    after = vp(employer, period=march_to_june)
+    assert after == before
+    assert after.sick_days == Decimal(56 * 0.5)
+    assert after.employment_days == Decimal(122 * 0.5)  # March..June
