@@ -557,19 +557,18 @@ FLOORS = {
 
 
 def _close(a: Any, b: Any, places: str) -> bool:
-    """Whether two numbers agree to the selectors' rounding."""
+    """Whether two numbers agree to the selectors' rounding: counts exactly,
+    decimals within one unit of their last place (the floor's exact sums may
+    round the other way at a boundary)."""
     from decimal import ROUND_HALF_UP
 
     if a is None or b is None:
         return a is None and b is None
     step = Decimal(places)
-    return (
-        abs(
-            Decimal(a).quantize(step, ROUND_HALF_UP)
-            - Decimal(b).quantize(step, ROUND_HALF_UP)
-        )
-        <= step
-    )
+    return abs(
+        Decimal(a).quantize(step, ROUND_HALF_UP)
+        - Decimal(b).quantize(step, ROUND_HALF_UP)
+    ) <= (step if step < 1 else 0)
 
 
 def _percentage(numerator: Any, denominator: Any) -> Decimal | None:
