@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python bench/portal.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/absence_statistics.py
 	$(BIN)/python bench/soak.py
 
 # 50 people at work for SOAK_SECONDS (600) against gunicorn and real Celery

@@ -27,27 +27,30 @@ RULES_SAMPLES = int(os.environ.get("BENCH_RULES_SAMPLES", "50000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 
 
-def _bench_database_url() -> str:
+def _bench_database_url(name: str = "hervat_bench") -> str:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hervat")
     parsed = urlparse(base)
-    return urlunparse(parsed._replace(path="/hervat_bench"))
+    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def _ensure_database(url: str) -> None:
     import psycopg
 
     parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'hervat_bench'"
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
         if not exists:
-            conn.execute("CREATE DATABASE hervat_bench")
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup_django() -> None:
-    url = _bench_database_url()
+def _setup_django(name: str = "hervat_bench") -> None:
+    """Create (if needed) and migrate the bench database ``name``, and point
+    Django at it."""
+    url = _bench_database_url(name)
     _ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
