@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,61 @@ for user in User.objects.filter(email__endswith=".example"):
 print("RESULT" + json.dumps({"counts": counts, "logins": logins}))
 """
 
+# The statistics of the demo employer as its HR user sees them on SQLite: a
+# closed year (computed, stored as a snapshot, then read back) and a custom
+# period, the CSV export and the PDF report.
+STATISTICS_CHECK = """
+import json
+from datetime import timedelta
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.utils import timezone
+from django.utils.translation import activate
+from accounts.models import User
+from analytics.presentation import number
+from tests.fixtures import verified_login
+activate("nl")  # the language of the pages (the figures' decimal comma)
+setup_test_environment()  # response.context, as in the test suite
+client = verified_login(Client(), User.objects.get(email="hr@arbo-noord.example"))
+index = client.get("/t/arbo-noord/statistieken/")
+employer = index.context["employers"][0]
+base = f"/t/arbo-noord/statistieken/werkgevers/{employer.pk}/"
+today = timezone.localdate()
+custom = {"kind": "custom", "start": (today - timedelta(days=500)).isoformat(),
+          "end": (today - timedelta(days=30)).isoformat()}
+closed_year = {"kind": "year", "year": today.year - 1}
+pages = {}
+for name, query in (("year", closed_year), ("year_again", closed_year),
+                    ("custom", custom)):
+    response = client.get(base, query)
+    figures = response.context["dashboard"]
+    vp, duur = figures.verzuimpercentage, figures.verzuimduur
+    pages[name] = {
+        "status": response.status_code,
+        "vp": str(vp.percentage),
+        "vp_shown": f"= {number(vp.percentage)}%" in response.content.decode(),
+        "vp_excl": str(vp.percentage_excl_pregnancy),
+        "trend_months": len(figures.trend),
+        "reports": figures.meldingsfrequentie.reports,
+        "ended": duur.ended_cases,
+        "classes": sum(c.cases for c in duur.classes),
+        "nulverzuim": str(figures.nulverzuim.percentage),
+        "milestones_due": sum(m.due for m in figures.compliance.milestones),
+    }
+csv = client.get(base + "export/", {**custom, "format": "csv", "figure": "duurklassen"})
+pdf = client.get(base + "rapport/", {"year": today.year - 1, "month": 12})
+print("RESULT" + json.dumps({
+    "pages": pages,
+    "csv": [csv.status_code, csv.content.decode("utf-8-sig").count("\\n")],
+    "pdf": [pdf.status_code, pdf.content[:5].decode()],
+}))
+"""
+
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory):
+def seeded_env(tmp_path_factory):
+    """The environment of a migrated and seeded demo database, and what the
+    first seed_demo printed."""
     db = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     env = {
         **os.environ,
@@ -69,7 +122,12 @@ def demo_env(tmp_path_factory):
         "ALLOWED_HOSTS": "testserver",
     }
     _manage(env, "migrate", "--noinput", "-v0")
-    first_output = _manage(env, "seed_demo").stdout
+    return env, _manage(env, "seed_demo").stdout
+
+
+@pytest.fixture(scope="module")
+def demo_env(seeded_env):
+    env, first_output = seeded_env
     after_first = _state(env)
     _manage(env, "seed_demo")
     return first_output, after_first, _state(env)
@@ -87,8 +145,8 @@ def _manage(env, *args):
     )
 
 
-def _state(env):
-    out = _manage(env, "shell", "-c", CHECK).stdout
+def _state(env, check=CHECK):
+    out = _manage(env, "shell", "-c", check).stdout
     return json.loads(out.split("RESULT", 1)[1])
 
 
@@ -132,3 +190,25 @@ def test_every_demo_login_reaches_its_home_page(demo_env):
         assert asked_code == needs_code, email
         tenant = email.split("@")[1].removesuffix(".example")
         assert landing.startswith(f"/t/{tenant}/"), email
+
+
+def test_demo_statistics_on_sqlite(seeded_env):
+    env, _ = seeded_env
+    result = _state(env, STATISTICS_CHECK)
+    pages = result["pages"]
+    assert {page["status"] for page in pages.values()} == {200}
+    year, custom = pages["year"], pages["custom"]
+    # Read back from its snapshot, the closed year shows the same figures.
+    assert pages["year_again"] == year
+    assert year["trend_months"] == 12
+    for figures in (year, custom):
+        assert Decimal(figures["vp"]) > 0
+        assert figures["vp_shown"]
+        assert Decimal(figures["vp_excl"]) <= Decimal(figures["vp"])
+        assert figures["reports"] > 0
+        assert figures["ended"] > 0
+        assert figures["classes"] == figures["ended"]
+        assert Decimal(figures["nulverzuim"]) < 100
+    assert result["csv"][0] == 200
+    assert result["csv"][1] >= 5  # a header and the four duration classes
+    assert result["pdf"] == [200, "%PDF-"]
