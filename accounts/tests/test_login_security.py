@@ -260,6 +260,7 @@ _PDF_ONLY = {
     # Rendered by WeasyPrint on the server, never sent to a browser.
     "documents/base.html",
     "uwv/pdf_band.html",
+    "analytics/report.html",
 }
 
 
