@@ -273,6 +273,13 @@ def verzuimpercentage(
     FROM stretches st
     """  # noqa: S608 - module constants; values are parameters
     employment, sick, sick_excl = _fetch_one(sql, _params(scope, period.start, last))
+    return _verzuimpercentage_of(employment, sick, sick_excl)
+
+
+def _verzuimpercentage_of(
+    employment: Decimal, sick: Decimal, sick_excl: Decimal
+) -> Verzuimpercentage:
+    """The VP from its weighted day sums."""
     return Verzuimpercentage(
         sick_days=_round(sick, _FOUR),
         employment_days=_round(employment, _FOUR),
@@ -307,13 +314,7 @@ def _verzuimpercentage_of_months(rows: list[tuple[Any, ...]]) -> Verzuimpercenta
     employment = sum((row[1] for row in rows), Decimal(0))
     sick = sum((row[2] for row in rows), Decimal(0))
     sick_excl = sum((row[3] for row in rows), Decimal(0))
-    return Verzuimpercentage(
-        sick_days=_round(sick, _FOUR),
-        employment_days=_round(employment, _FOUR),
-        percentage=_percentage(sick, employment),
-        sick_days_excl_pregnancy=_round(sick_excl, _FOUR),
-        percentage_excl_pregnancy=_percentage(sick_excl, employment),
-    )
+    return _verzuimpercentage_of(employment, sick, sick_excl)
 
 
 def _monthly_sums(
