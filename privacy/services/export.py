@@ -14,11 +14,13 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -376,6 +378,58 @@ def _case_data(case: AbsenceCase, files: dict[str, bytes]) -> dict[str, Any]:
     return data
 
 
+def _consult_entry(reader: User, pk: int) -> dict[str, Any]:
+    from poortwachter.selectors import consult_medical_get
+
+    consult, medical = consult_medical_get(
+        actor=reader, consult_id=pk, remote_addr=None
+    )
+    return {"held_on": consult.held_on, "kind": consult.kind, "notes": medical.notes}
+
+
+def _probleemanalyse_entry(reader: User, pk: int) -> dict[str, Any]:
+    from poortwachter.selectors import probleemanalyse_medical_get
+
+    analysis, medical = probleemanalyse_medical_get(
+        actor=reader, probleemanalyse_id=pk, remote_addr=None
+    )
+    return {
+        "made_on": analysis.made_on,
+        "anamnesis": medical.anamnesis,
+        "assessment": medical.assessment,
+        "treatment": medical.treatment,
+    }
+
+
+def _questionnaire_entry(reader: User, pk: int) -> dict[str, Any]:
+    from triage.selectors import answers_readable, response_medical_get
+
+    response, answers = response_medical_get(
+        actor=reader, response_id=pk, remote_addr=None
+    )
+    invitation = response.invitation
+    definition = Definition.parse(invitation.version.definition)
+    return {
+        "questionnaire": invitation.version.questionnaire.name,
+        "answers": [
+            {
+                "section": section.title,
+                "answers": [
+                    {"question": line.question, "answer": line.answer}
+                    for line in section.lines
+                ],
+            }
+            for section in answers_readable(
+                definition=definition,
+                answers=answers,
+                language=invitation.language or "nl",
+                medical=True,
+            )
+        ],
+        "answers_raw": answers,
+    }
+
+
 def _medical(
     *,
     cases: list[AbsenceCase],
@@ -383,88 +437,34 @@ def _medical(
     files: dict[str, bytes],
 ) -> tuple[int, int]:
     """Read every medical record of ``cases`` as ``reader`` (each read
-    logged); returns how many were read and how many ``reader`` may not."""
-    from poortwachter.selectors import consult_medical_get, probleemanalyse_medical_get
-    from triage.selectors import answers_readable, response_medical_get
-
+    logged, through the selectors' one read path); returns how many were
+    read and how many ``reader`` may not."""
     read = missing = 0
     for case in cases:
-        data: dict[str, list[dict[str, Any]]] = {
-            "consults": [],
-            "probleemanalyses": [],
-            "questionnaires": [],
-        }
-        for consult_id in Consult.objects.filter(
-            case=case, medical__isnull=False
-        ).values_list("pk", flat=True):
-            try:
-                consult, medical = consult_medical_get(
-                    actor=reader, consult_id=consult_id, remote_addr=None
-                )
-            except Http404:
-                missing += 1
-                continue
-            data["consults"].append(
-                {
-                    "held_on": consult.held_on,
-                    "kind": consult.kind,
-                    "notes": medical.notes,
-                }
-            )
-            read += 1
-        for analysis_id in Probleemanalyse.objects.filter(
-            case=case, medical__isnull=False
-        ).values_list("pk", flat=True):
-            try:
-                analysis, medical = probleemanalyse_medical_get(
-                    actor=reader, probleemanalyse_id=analysis_id, remote_addr=None
-                )
-            except Http404:
-                missing += 1
-                continue
-            data["probleemanalyses"].append(
-                {
-                    "made_on": analysis.made_on,
-                    "anamnesis": medical.anamnesis,
-                    "assessment": medical.assessment,
-                    "treatment": medical.treatment,
-                }
-            )
-            read += 1
-        for response_id in Response.objects.filter(
-            invitation__case=case, medical__isnull=False
-        ).values_list("pk", flat=True):
-            try:
-                response, answers = response_medical_get(
-                    actor=reader, response_id=response_id, remote_addr=None
-                )
-            except Http404:
-                missing += 1
-                continue
-            invitation = response.invitation
-            definition = Definition.parse(invitation.version.definition)
-            data["questionnaires"].append(
-                {
-                    "questionnaire": invitation.version.questionnaire.name,
-                    "answers": [
-                        {
-                            "section": section.title,
-                            "answers": [
-                                {"question": line.question, "answer": line.answer}
-                                for line in section.lines
-                            ],
-                        }
-                        for section in answers_readable(
-                            definition=definition,
-                            answers=answers,
-                            language=invitation.language or "nl",
-                            medical=True,
-                        )
-                    ],
-                    "answers_raw": answers,
-                }
-            )
-            read += 1
+        sources: list[tuple[str, QuerySet, Callable[[User, int], dict[str, Any]]]] = [
+            ("consults", Consult.objects.filter(case=case), _consult_entry),
+            (
+                "probleemanalyses",
+                Probleemanalyse.objects.filter(case=case),
+                _probleemanalyse_entry,
+            ),
+            (
+                "questionnaires",
+                Response.objects.filter(invitation__case=case),
+                _questionnaire_entry,
+            ),
+        ]
+        data: dict[str, list[dict[str, Any]]] = {}
+        for key, records, entry in sources:
+            data[key] = []
+            ids = records.filter(medical__isnull=False).values_list("pk", flat=True)
+            for pk in ids:
+                try:
+                    data[key].append(entry(reader, pk))
+                except Http404:
+                    missing += 1
+                    continue
+                read += 1
         if any(data.values()):
             files[f"medisch/dossiers/{case.pk}/medisch.json"] = _json(data)
     return read, missing
