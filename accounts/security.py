@@ -267,9 +267,11 @@ def login_username(
     request: HttpRequest, credentials: dict[str, object] | None = None
 ) -> str:
     """The e-mail address a login attempt is counted under: trimmed and lower
-    case, so "HR@x" and "hr@x" share one counter (as they share one account)."""
+    case, so "HR@x" and "hr@x" share one counter (as they share one account),
+    and no longer than the account's e-mail field, so an absurdly long name
+    typed into the form is counted, not stored past axes' column (a 500)."""
     value = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(value).strip().lower()
+    return str(value).strip().lower()[: User._meta.get_field("email").max_length]
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -57,6 +57,17 @@ def test_five_wrong_passwords_lock_the_account_from_that_address(
     assert _login(client, email, PASSWORD, ip="10.2.2.2").status_code == 302
 
 
+def test_an_absurdly_long_user_name_is_a_wrong_login_not_a_crash(world, client, clock):
+    """Found by the form fuzzer: a name longer than any e-mail address is
+    refused like any wrong login and still counted towards the lock-out."""
+    name = "x" * 5000
+    for _attempt in range(4):
+        response = _login(client, name, "fout-wachtwoord")
+        assert response.status_code == 200
+        assert "wachtwoord" in response.text.lower()
+    assert _login(client, name, "fout-wachtwoord").status_code == 429
+
+
 def test_lock_out_message_in_english(world, client, clock):
     email = world.user(Role.WERKNEMER).email
     for _attempt in range(5):
